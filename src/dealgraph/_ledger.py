@@ -1,0 +1,540 @@
+"""The ledger: who paid or committed what to whom, when, and how firmly.
+
+A row is money (or equity value) moving from ``source`` to ``target``:
+investor to investee, buyer to seller, lab to the cloud it pays. Inside, a
+ledger is columnar: entities are integers into a sorted name tuple and every
+row is one element of each column of a polars DataFrame.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ._aliases import AliasTable
+from ._amounts import parse_amount
+from ._errors import LedgerError, Problem
+
+__all__ = ["CAPS", "COLUMNS", "KINDS", "STATUSES", "Ledger", "read_ledger", "seed_ledger"]
+
+KINDS = ("equity", "cloud", "chips", "compute", "services", "loan", "payment", "revenue_share", "other")
+STATUSES = ("closed", "committed", "loi", "rumored", "lapsed")
+CAPS = ("exact", "up_to", "estimated")
+COLUMNS = ("source", "target", "amount", "currency", "date", "kind", "status", "cap", "gw", "id", "note", "evidence")
+FIRM_STATUSES = ("closed", "committed")
+MAX_PROBLEMS = 50
+
+_SYNONYMS = {
+    "status": {"letter of intent": "loi", "letter_of_intent": "loi", "signed": "closed", "done": "closed",
+               "completed": "closed", "announced": "committed", "rumoured": "rumored", "expired": "lapsed",
+               "cancelled": "lapsed", "canceled": "lapsed"},
+    "cap": {"up to": "up_to", "up-to": "up_to", "upto": "up_to", "estimate": "estimated", "est": "estimated"},
+    "kind": {"revenue share": "revenue_share", "revenue-share": "revenue_share", "investment": "equity",
+             "chip": "chips", "gpu": "chips", "gpus": "chips"},
+}
+_ALLOWED = {"kind": KINDS, "status": STATUSES, "cap": CAPS}
+_GW_UNITS = {"gw": 1.0, "千兆瓦": 1.0, "吉瓦": 1.0, "gigawatts": 1.0, "gigawatt": 1.0, "mw": 1e-3, "兆瓦": 1e-3, "megawatts": 1e-3}
+_SEED_NAME = "built-in seed ledger (dealgraph/data/seed_ledger.csv)"
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A validated ledger of flows between entities.
+
+    Attributes
+    ----------
+    entities : tuple of str
+        Canonical entity names, sorted; an entity's integer id is its position.
+    table : polars.DataFrame
+        One row per ledger row: ``row`` (1-based row of the input), ``source``
+        and ``target`` (entity ids), ``amount`` (float, null when unknown, in
+        ``currency``), ``date``, ``kind``, ``status``, ``cap``, ``gw``, ``id``,
+        ``note``, ``evidence``.
+    origin : str
+        Where the rows came from (a file name, or a description).
+    currency : str
+        The currency of every amount.
+    aliases : AliasTable
+        The name table used to resolve entity names.
+    """
+
+    entities: tuple[str, ...]
+    table: pl.DataFrame
+    origin: str
+    currency: str = "USD"
+    aliases: AliasTable = field(default_factory=AliasTable.builtin, repr=False)
+
+    def __len__(self) -> int:
+        return self.table.height
+
+    def index(self, name: str) -> int:
+        """The integer id of an entity (any known spelling)."""
+        resolved = self.aliases.resolve(name)
+        try:
+            return self.entities.index(resolved)
+        except ValueError:
+            raise KeyError(f"no entity {name!r} in the ledger") from None
+
+    def to_frame(self) -> pl.DataFrame:
+        """The rows with entity names in ``source`` and ``target``."""
+        names = pl.Series(self.entities, dtype=pl.String)
+        return self.table.with_columns(
+            source=names.gather(self.table["source"]),
+            target=names.gather(self.table["target"]),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin,
+            "currency": self.currency,
+            "entities": list(self.entities),
+            "rows": _jsonable_rows(self.to_frame()),
+        }
+
+    def to_networkx(self):
+        """A ``networkx.MultiDiGraph``: one node per entity, one edge per row.
+
+        Edge keys are the row ids; attributes are the row's columns.
+        """
+        import networkx as nx
+
+        g = nx.MultiDiGraph(origin=self.origin, currency=self.currency)
+        g.add_nodes_from(self.entities)
+        for rec in self.to_frame().iter_rows(named=True):
+            g.add_edge(rec["source"], rec["target"], key=rec["id"], **{k: v for k, v in rec.items() if k not in ("source", "target")})
+        return g
+
+
+def _jsonable_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    rows = frame.to_dicts()
+    for r in rows:
+        for k, v in r.items():
+            if isinstance(v, dt.date):
+                r[k] = v.isoformat()
+            elif isinstance(v, float) and math.isnan(v):
+                r[k] = None
+    return rows
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _read_raw(source: Any, name: str) -> pl.DataFrame:
+    """Any supported input as a polars DataFrame of raw values."""
+    if isinstance(source, pl.DataFrame):
+        return source
+    if isinstance(source, pl.LazyFrame):
+        return source.collect()
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        suffix = path.suffix.lower()
+        if not path.exists():
+            raise LedgerError([Problem(name, None, None, None, "no such file")])
+        try:
+            if suffix in (".csv", ".tsv", ".txt"):
+                return pl.read_csv(path, infer_schema=False, separator="\t" if suffix == ".tsv" else ",")
+            if suffix in (".parquet", ".pq"):
+                return pl.read_parquet(path)
+            if suffix in (".json", ".ndjson", ".jsonl"):
+                return _read_json(path, ndjson=suffix != ".json")
+        except LedgerError:
+            raise
+        except Exception as exc:  # polars/arrow errors carry the position in their text
+            raise LedgerError([Problem(name, None, None, None, f"cannot read the file: {_first_line(exc)}")]) from None
+        raise LedgerError([Problem(name, None, None, None,
+                                   "unknown file type; use .csv, .tsv, .parquet, .json or .ndjson")])
+    if hasattr(source, "__arrow_c_stream__") or type(source).__module__.startswith(("pandas", "pyarrow")):
+        try:
+            return pl.DataFrame(source) if hasattr(source, "__arrow_c_stream__") else pl.from_pandas(source)
+        except Exception:
+            return pl.from_pandas(source) if type(source).__module__.startswith("pandas") else pl.from_arrow(source)
+    if isinstance(source, list):
+        return _records_frame(source, name)
+    raise TypeError(f"cannot read a ledger from {type(source).__name__}; give a path, a polars, pandas or Arrow table, or a list of dicts")
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _records_frame(records: list[Any], name: str) -> pl.DataFrame:
+    problems = [Problem(name, i, None, None, "expected an object of column: value pairs")
+                for i, r in enumerate(records, start=1) if not isinstance(r, dict)]
+    if problems:
+        raise LedgerError(problems[:MAX_PROBLEMS], truncated=max(0, len(problems) - MAX_PROBLEMS))
+    cols: dict[str, None] = {}
+    for r in records:
+        cols.update(dict.fromkeys(r))
+    data = {c: [None if r.get(c) is None else (r[c] if isinstance(r[c], str) else json.dumps(r[c])) for r in records]
+            for c in cols}
+    return pl.DataFrame(data, schema={c: pl.String for c in cols})
+
+
+def _read_json(path: Path, ndjson: bool) -> pl.DataFrame:
+    text = path.read_text(encoding="utf-8")
+    name = str(path)
+    if ndjson:
+        records = []
+        for i, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise LedgerError([Problem(name, i, None, line[:60], f"not valid JSON: {exc.msg}")]) from None
+    else:
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise LedgerError([Problem(name, None, None, None, f"not valid JSON at line {exc.lineno}: {exc.msg}")]) from None
+        if isinstance(records, dict) and isinstance(records.get("rows"), list):
+            records = records["rows"]
+        if not isinstance(records, list):
+            raise LedgerError([Problem(name, None, None, None, "expected a JSON array of rows (or an object with a 'rows' array)")])
+    return _records_frame(records, name)
+
+
+# ---------------------------------------------------------------- parsing cells
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m", "%Y/%m", "%Y")
+_ZH_DATE = re.compile(r"^(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})日)?)?$")
+
+
+def parse_date(text: str) -> dt.date:
+    """A date from ISO text (``2025-11-18``, ``2025-11``, ``2025``, a timestamp) or ``2025年11月18日``.
+
+    A month or a year alone means its first day.
+
+    >>> parse_date("2025年11月"), parse_date("2025-11-18T09:30:00Z")
+    (datetime.date(2025, 11, 1), datetime.date(2025, 11, 18))
+    """
+    s = text.strip()
+    m = _ZH_DATE.match(s)
+    if m:
+        return dt.date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(s, fmt).date()
+        except ValueError:
+            pass
+    try:
+        return dt.datetime.fromisoformat(s.replace("Z", "+00:00")).date()
+    except ValueError:
+        raise ValueError("not a date; expected YYYY-MM-DD, YYYY-MM, YYYY or 2025年11月18日") from None
+
+
+def _parse_gw(text: str) -> float:
+    s = text.strip().lower().replace(" ", "")
+    scale = 1.0
+    for unit, factor in sorted(_GW_UNITS.items(), key=lambda kv: -len(kv[0])):
+        if s.endswith(unit):
+            s, scale = s[: -len(unit)], factor
+            break
+    value = float(s) * scale
+    if not math.isfinite(value) or value < 0:
+        raise ValueError
+    return value
+
+
+def _as_text(series: pl.Series) -> pl.Series:
+    """A column as stripped strings, empty meaning null."""
+    if series.dtype != pl.String:
+        series = series.cast(pl.String)
+    s = series.str.strip_chars()
+    return s.set(s == "", None) if s.null_count() < len(s) else s
+
+
+class _Problems:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.items: list[Problem] = []
+
+    def add(self, row: int | None, column: str | None, value: Any, message: str) -> None:
+        self.items.append(Problem(self.name, row, column, None if value is None else str(value), message))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            items = sorted(self.items, key=lambda p: (p.row is not None, p.row or 0, COLUMNS.index(p.column) if p.column in COLUMNS else 99))
+            raise LedgerError(items[:MAX_PROBLEMS], truncated=max(0, len(items) - MAX_PROBLEMS))
+
+
+def read_ledger(
+    source: Any = None,
+    *,
+    columns: Mapping[str, str] | None = None,
+    aliases: AliasTable | Mapping[str, str] | str | Path | None = None,
+    fx: Mapping[str, float] | None = None,
+    currency: str = "USD",
+    name: str | None = None,
+) -> Ledger:
+    """Read and validate a ledger.
+
+    Parameters
+    ----------
+    source : path, polars/pandas/Arrow table, list of dicts, or None
+        A ``.csv``, ``.tsv``, ``.parquet``, ``.json`` or ``.ndjson`` file, or a
+        table. ``None`` gives the built-in ledger of the seed article.
+    columns : mapping, optional
+        Your column names for dealgraph's, e.g. ``{"amount": "Amount Paid"}``.
+    aliases : AliasTable, mapping or path, optional
+        Extra ``alias -> name`` pairs (or a CSV/TOML file of them), added to
+        the built-in table of company names in English and Chinese.
+    fx : mapping, optional
+        Exchange rates into ``currency``: units of ``currency`` per unit of
+        the key, e.g. ``{"CNY": 0.14}``. Needed when rows mix currencies.
+    currency : str
+        The currency of the result when rows mix currencies (default USD).
+    name : str, optional
+        The name used in messages (default: the file name).
+
+    Returns
+    -------
+    Ledger
+
+    Raises
+    ------
+    LedgerError
+        With every problem found (up to 50), each naming file, row, column,
+        value and what was expected.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> lg = read_ledger(pl.DataFrame({"source": ["微软", "NVIDIA"], "target": ["英伟达", "Microsoft"],
+    ...                                "amount": ["$2B", "10亿美元"]}))
+    >>> lg.entities, lg.table["amount"].to_list()
+    (('Microsoft', 'NVIDIA'), [2000000000.0, 1000000000.0])
+    """
+    if source is None:
+        return seed_ledger(aliases=aliases)
+    label = name or (str(source) if isinstance(source, (str, Path)) else f"<{type(source).__name__}>")
+    table = _alias_table(aliases)
+    raw = _read_raw(source, label)
+    return _validate(raw, label, columns or {}, table, dict(fx or {}), currency.upper())
+
+
+def seed_ledger(*, aliases: AliasTable | Mapping[str, str] | str | Path | None = None) -> Ledger:
+    """The built-in ledger: the deals stated by the seed article (November 2025).
+
+    Every row cites the article's line and the words carrying its figure in
+    ``evidence``; relations stated without an amount have an unknown amount.
+
+    >>> lg = seed_ledger()
+    >>> "Anthropic" in lg.entities and lg.table["amount"].null_count() > 0
+    True
+    """
+    path = resources.files("dealgraph") / "data" / "seed_ledger.csv"
+    with resources.as_file(path) as p:
+        raw = pl.read_csv(p, infer_schema=False)
+    return _validate(raw, _SEED_NAME, {}, _alias_table(aliases), {}, "USD")
+
+
+def _alias_table(aliases: AliasTable | Mapping[str, str] | str | Path | None) -> AliasTable:
+    if isinstance(aliases, AliasTable):
+        return aliases
+    table = AliasTable.builtin()
+    if aliases is None:
+        return table
+    if isinstance(aliases, (str, Path)):
+        return table.extend_from_file(aliases)
+    return table.extend(aliases)
+
+
+def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases: AliasTable,
+              fx: dict[str, float], base: str) -> Ledger:
+    problems = _Problems(name)
+    unknown_keys = sorted(set(columns) - set(COLUMNS))
+    for k in unknown_keys:
+        problems.add(None, k, None, f"--column maps unknown column '{k}'; dealgraph's columns are {', '.join(COLUMNS)}")
+    rename = {user: ours for ours, user in columns.items() if ours in COLUMNS}
+    for user in rename:
+        if user not in raw.columns:
+            problems.add(None, user, None, f"mapped column not found; the file has {', '.join(raw.columns)}")
+    raw = raw.rename({u: o for u, o in rename.items() if u in raw.columns})
+    for required in ("source", "target"):
+        if required not in raw.columns:
+            problems.add(None, required, None, f"missing required column; the file has {', '.join(raw.columns) or 'no columns'}"
+                         + ("; map yours with --column source=... --column target=..." if raw.columns else ""))
+    problems.raise_if_any()
+
+    n = raw.height
+    rows = pl.Series("row", range(1, n + 1), dtype=pl.Int64)
+
+    def text(col: str) -> pl.Series:
+        return _as_text(raw[col]) if col in raw.columns else pl.Series(col, [None] * n, dtype=pl.String)
+
+    # entity names, resolved through the alias table (on unique spellings only)
+    names: dict[str, pl.Series] = {}
+    for col in ("source", "target"):
+        s = text(col)
+        for i in s.is_null().arg_true().to_list():
+            problems.add(i + 1, col, "", f"empty {col}; every row needs a {col} entity")
+        uniq = s.drop_nulls().unique().to_list()
+        resolved = {u: aliases.resolve(u) for u in uniq}
+        names[col] = s.replace_strict(resolved, default=None, return_dtype=pl.String)
+    same = (names["source"] == names["target"]).fill_null(False)
+    for i in same.arg_true().to_list():
+        problems.add(i + 1, "target", names["target"][i], "a row from an entity to itself (source and target are the same entity)")
+
+    # categorical columns
+    cats: dict[str, pl.Series] = {}
+    for col, default in (("kind", "other"), ("status", "closed"), ("cap", None)):
+        s = text(col).str.to_lowercase()
+        s = s.replace(_SYNONYMS[col])
+        bad = (~s.is_in(list(_ALLOWED[col])) & s.is_not_null())
+        for i in bad.arg_true().to_list():
+            problems.add(i + 1, col, raw[col][i], f"unknown {col}; expected one of {', '.join(_ALLOWED[col])}")
+        cats[col] = s.fill_null(default) if default else s
+
+    # amounts: numbers fast, text through parse_amount on unique values
+    amount, amount_currency, amount_qualifier = _parse_amounts(raw, text, problems)
+
+    # currencies
+    cur = text("currency").str.to_uppercase()
+    cur = pl.Series("currency", [c if c is not None else a for c, a in zip(cur.to_list(), amount_currency)], dtype=pl.String)
+    for i, (c, a) in enumerate(zip(text("currency").str.to_uppercase().to_list(), amount_currency)):
+        if c is not None and a is not None and c != a:
+            problems.add(i + 1, "currency", c, f"the amount is written in {a} but the currency column says {c}")
+    if fx:
+        cur = cur.fill_null(base)
+    present = [c for c in cur.drop_nulls().unique(maintain_order=True).to_list()]
+    ledger_currency = base
+    if fx:
+        fx_upper = {k.upper(): float(v) for k, v in fx.items()}
+        fx_upper.setdefault(base, 1.0)
+        for c in present:
+            if c not in fx_upper:
+                first = cur.eq(c).arg_true()[0]
+                problems.add(int(first) + 1, "currency", c, f"no exchange rate for {c}; add --fx {c}=RATE ({base} per {c})")
+        rate = cur.replace_strict(fx_upper, default=None, return_dtype=pl.Float64)
+        amount = amount * rate
+        cur = pl.Series("currency", [base] * n, dtype=pl.String)
+    else:
+        if len(present) > 1:
+            ledger_currency = _majority(cur)
+            for c in present:
+                if c != ledger_currency:
+                    idx = cur.eq(c).arg_true()
+                    problems.add(int(idx[0]) + 1, "currency", c,
+                                 f"mixed currencies without exchange rates ({len(idx)} rows in {c}, others in {ledger_currency}); "
+                                 f"give rates such as --fx {c}=RATE ({base} per {c})")
+        elif present:
+            ledger_currency = present[0]
+        cur = cur.fill_null(ledger_currency)
+
+    # dates
+    date = _parse_dates(raw, text, problems)
+
+    # capacity
+    gw_raw = text("gw")
+    gw_vals: list[float | None] = []
+    for i, v in enumerate(gw_raw.to_list()):
+        if v is None:
+            gw_vals.append(None)
+            continue
+        try:
+            gw_vals.append(_parse_gw(v))
+        except ValueError:
+            problems.add(i + 1, "gw", v, "not a capacity; expected a non-negative number of gigawatts such as 1, 1.5 GW or 1千兆瓦")
+            gw_vals.append(None)
+
+    # ids
+    ids = text("id")
+    ids = ids.fill_null(pl.Series([f"r{i}" for i in range(1, n + 1)]))
+    dup = ids.is_duplicated()
+    for i in dup.arg_true().to_list():
+        problems.add(i + 1, "id", ids[i], "duplicate id; every row's id must be unique")
+
+    problems.raise_if_any()
+
+    # fill cap from the amount's wording, then default to exact where an amount is known
+    cap = pl.Series("cap", [c if c is not None else q for c, q in zip(cats["cap"].to_list(), amount_qualifier)], dtype=pl.String)
+    cap = pl.select(pl.when(cap.is_null() & amount.is_not_null()).then(pl.lit("exact")).otherwise(cap)).to_series()
+
+    entities = tuple(sorted(set(names["source"].to_list()) | set(names["target"].to_list()), key=lambda s: (s.casefold(), s)))
+    ids_of = {e: i for i, e in enumerate(entities)}
+    table = pl.DataFrame({
+        "row": rows,
+        "source": names["source"].replace_strict(ids_of, return_dtype=pl.Int64),
+        "target": names["target"].replace_strict(ids_of, return_dtype=pl.Int64),
+        "amount": amount,
+        "currency": cur,
+        "date": date,
+        "kind": cats["kind"].cast(pl.Enum(KINDS)),
+        "status": cats["status"].cast(pl.Enum(STATUSES)),
+        "cap": cap.cast(pl.Enum(CAPS)),
+        "gw": pl.Series(gw_vals, dtype=pl.Float64),
+        "id": ids,
+        "note": text("note"),
+        "evidence": text("evidence"),
+    })
+    return Ledger(entities=entities, table=table, origin=name, currency=ledger_currency, aliases=aliases)
+
+
+def _majority(s: pl.Series) -> str:
+    counts = s.drop_nulls().value_counts(sort=True)
+    return counts[s.name][0]
+
+
+def _parse_amounts(raw: pl.DataFrame, text, problems: _Problems) -> tuple[pl.Series, list, list]:
+    n = raw.height
+    if "amount" in raw.columns and raw["amount"].dtype.is_numeric():
+        values = raw["amount"].cast(pl.Float64)
+        for i, v in enumerate(values.to_list()):
+            if v is not None and (not math.isfinite(v) or v < 0):
+                problems.add(i + 1, "amount", v, "negative or non-finite amount; a row is money moving from source to target, so swap them instead")
+        return values.fill_nan(None), [None] * n, [None] * n
+    s = text("amount")
+    fast = s.cast(pl.Float64, strict=False)
+    slow = s.is_not_null() & fast.is_null()
+    values = fast.to_list()
+    currencies: list[str | None] = [None] * n
+    qualifiers: list[str | None] = [None] * n
+    parsed: dict[str, Any] = {}
+    for i in slow.arg_true().to_list():
+        v = s[i]
+        if v not in parsed:
+            try:
+                parsed[v] = parse_amount(v)
+            except ValueError as exc:
+                parsed[v] = exc
+        p = parsed[v]
+        if isinstance(p, ValueError):
+            problems.add(i + 1, "amount", v, f"cannot read amount: {p}")
+        elif p is not None:
+            values[i], currencies[i], qualifiers[i] = p.value, p.currency, p.qualifier
+    for i, v in enumerate(values):
+        if v is not None and not slow[i] and (not math.isfinite(v) or v < 0):
+            problems.add(i + 1, "amount", s[i], "negative or non-finite amount; a row is money moving from source to target, so swap them instead")
+    return pl.Series("amount", values, dtype=pl.Float64), currencies, qualifiers
+
+
+def _parse_dates(raw: pl.DataFrame, text, problems: _Problems) -> pl.Series:
+    n = raw.height
+    if "date" in raw.columns and raw["date"].dtype in (pl.Date, pl.Datetime):
+        return raw["date"].cast(pl.Date)
+    s = text("date")
+    fast = s.str.to_date("%Y-%m-%d", strict=False)
+    out = fast.to_list()
+    cache: dict[str, Any] = {}
+    for i in (s.is_not_null() & fast.is_null()).arg_true().to_list():
+        v = s[i]
+        if v not in cache:
+            try:
+                cache[v] = parse_date(v)
+            except ValueError as exc:
+                cache[v] = exc
+        if isinstance(cache[v], ValueError):
+            problems.add(i + 1, "date", v, str(cache[v]))
+        else:
+            out[i] = cache[v]
+    return pl.Series("date", out, dtype=pl.Date) if n else pl.Series("date", [], dtype=pl.Date)
