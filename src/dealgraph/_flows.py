@@ -1,0 +1,147 @@
+"""A ledger seen as money on edges: one edge per ordered pair, on one basis.
+
+Two bases value every figure:
+
+- **headline**: every row that has not lapsed, at face value ("up to" at its
+  cap, estimates at the estimate); a capacity-only row (``gw`` without an
+  amount) is valued at ``gw * usd_per_gw`` when that assumption is given.
+- **firm**: only closed or committed rows with exact amounts; capacity rows
+  stay unknown (a dollars-per-gigawatt price is an estimate).
+
+A row whose amount is unknown keeps its edge (the relation exists) and is
+counted in ``n_unknown``; it never contributes a zero amount.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import polars as pl
+import scipy.sparse as sp
+
+from ._errors import DealgraphError
+from ._ledger import FIRM_STATUSES, Ledger
+
+__all__ = ["BASES", "Basis", "Flows", "flows"]
+
+Basis = Literal["headline", "firm"]
+BASES: tuple[Basis, ...] = ("headline", "firm")
+
+
+@dataclass(frozen=True)
+class Flows:
+    """Edges of the entity graph on one basis (arrays sorted by source, target).
+
+    ``amount[e]`` is the sum of the stated amounts of the rows on edge ``e``;
+    ``n_unknown[e]`` counts its rows with no stated amount; ``rows(e)`` gives
+    the positions of its rows in ``ledger.table`` and ``row_amount`` their
+    amounts on the basis (NaN: unknown), aligned with ``row_pos``.
+    """
+
+    entities: tuple[str, ...]
+    src: np.ndarray
+    dst: np.ndarray
+    amount: np.ndarray
+    n_unknown: np.ndarray
+    row_ptr: np.ndarray
+    row_pos: np.ndarray
+    row_amount: np.ndarray
+    basis: Basis
+    usd_per_gw: float | None
+    priced_rows: int
+
+    @property
+    def n(self) -> int:
+        return len(self.entities)
+
+    @property
+    def m(self) -> int:
+        return len(self.src)
+
+    def rows(self, e: int) -> np.ndarray:
+        return self.row_pos[self.row_ptr[e]: self.row_ptr[e + 1]]
+
+    def unknown_rows(self, e: int) -> np.ndarray:
+        """Positions of the rows of edge ``e`` with no stated amount."""
+        sl = slice(self.row_ptr[e], self.row_ptr[e + 1])
+        return self.row_pos[sl][np.isnan(self.row_amount[sl])]
+
+    def edge(self, i: int, j: int) -> int:
+        """The edge id of ``i -> j``, or -1."""
+        lo = np.searchsorted(self.src, i, side="left")
+        hi = np.searchsorted(self.src, i, side="right")
+        k = lo + np.searchsorted(self.dst[lo:hi], j)
+        return int(k) if k < hi and self.dst[k] == j else -1
+
+    def known(self) -> np.ndarray:
+        """Edges whose amount is fully stated (no unknown row)."""
+        return self.n_unknown == 0
+
+    def matrix(self, *, dense: bool = True):
+        """``W[i, j]`` = stated amount that i pays j (unknown amounts left out)."""
+        W = sp.csr_matrix((self.amount, (self.src, self.dst)), shape=(self.n, self.n))
+        return W.toarray() if dense else W
+
+    def adjacency(self) -> tuple[np.ndarray, np.ndarray]:
+        """CSR of the graph: successors of i are ``indices[indptr[i]:indptr[i+1]]``."""
+        indptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.add.at(indptr, self.src + 1, 1)
+        return np.cumsum(indptr), self.dst.copy()
+
+
+def row_amounts(ledger: Ledger, basis: Basis, usd_per_gw: float | None) -> tuple[pl.Series, pl.Series]:
+    """Per row: is it on the basis, and its amount there (null = unknown)."""
+    if basis not in BASES:
+        raise DealgraphError(f"unknown basis {basis!r}; expected one of {', '.join(BASES)}")
+    if usd_per_gw is not None and not (usd_per_gw >= 0):
+        raise DealgraphError(f"usd_per_gw must be a non-negative number, got {usd_per_gw!r}")
+    t = ledger.table
+    on = t["status"] != "lapsed"
+    amount = t["amount"]
+    if basis == "firm":
+        on = on & t["status"].cast(pl.String).is_in(list(FIRM_STATUSES)) & (t["cap"].is_null() | (t["cap"] == "exact"))
+    elif usd_per_gw is not None:
+        amount = amount.fill_null(t["gw"] * usd_per_gw)
+    return on, amount
+
+
+def flows(ledger: Ledger, basis: Basis = "headline", *, usd_per_gw: float | None = None) -> Flows:
+    """Aggregate a ledger's rows on ``basis`` into one edge per ordered pair.
+
+    >>> from dealgraph import seed_ledger
+    >>> f = flows(seed_ledger())
+    >>> f.m, int(f.n_unknown.sum()) > 0
+    (12, True)
+    """
+    on, amount = row_amounts(ledger, basis, usd_per_gw)
+    t = ledger.table
+    pos = np.flatnonzero(on.to_numpy())
+    src = t["source"].to_numpy()[pos]
+    dst = t["target"].to_numpy()[pos]
+    amt = amount.to_numpy(allow_copy=True).astype(float)[pos]
+    n = len(ledger.entities)
+    key = src.astype(np.int64) * max(n, 1) + dst
+    order = np.lexsort((pos, key))
+    key, pos, amt = key[order], pos[order], amt[order]
+    uniq, start = np.unique(key, return_index=True)
+    edge_of = np.repeat(np.arange(len(uniq)), np.diff(np.append(start, len(key))))
+    unknown = np.isnan(amt)
+    priced = 0
+    if basis == "headline" and usd_per_gw is not None:
+        gw_used = t["amount"].is_null() & t["gw"].is_not_null()
+        priced = int(gw_used.to_numpy()[pos].sum())
+    return Flows(
+        entities=ledger.entities,
+        src=(uniq // max(n, 1)).astype(np.int64),
+        dst=(uniq % max(n, 1)).astype(np.int64),
+        amount=np.bincount(edge_of, weights=np.where(unknown, 0.0, amt), minlength=len(uniq)),
+        n_unknown=np.bincount(edge_of, weights=unknown, minlength=len(uniq)).astype(np.int64),
+        row_ptr=np.append(start, len(key)).astype(np.int64),
+        row_pos=pos.astype(np.int64),
+        row_amount=amt,
+        basis=basis,
+        usd_per_gw=usd_per_gw,
+        priced_rows=priced,
+    )

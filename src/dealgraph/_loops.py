@@ -1,0 +1,309 @@
+"""Loops: every circular flow of a ledger, ranked by the money that can go round.
+
+A loop is a simple directed cycle of the entity graph (one edge per ordered
+pair of entities with at least one row on the headline basis). Its
+**throughput** is the smallest stated amount on any of its hops: the money
+that can travel all the way round. Hops whose rows have no stated amount are
+listed in ``unknown_hops`` and left out of the minimum, so an incomplete
+loop's throughput is only what the stated hops allow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from ._cycles import simple_cycles
+from ._errors import DealgraphError, LimitError
+from ._flows import Basis, Flows, flows
+from ._ledger import Ledger
+from ._results import assumptions, fmt_money
+
+__all__ = ["Hop", "Loop", "LoopsResult", "find_loops", "parse_window"]
+
+_WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|min|h|d|w|y)?\s*$", re.IGNORECASE)
+_UNITS = {"s": 1, "sec": 1, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
+
+
+def parse_window(text: str | dt.timedelta | None) -> dt.timedelta | None:
+    """A time window such as ``"365d"``, ``"2y"``, ``"12h"`` (a bare number means days).
+
+    >>> parse_window("2w")
+    datetime.timedelta(days=14)
+    """
+    if text is None or isinstance(text, dt.timedelta):
+        return text
+    m = _WINDOW.match(str(text))
+    if not m:
+        raise LimitError(f"window {text!r} is not a duration; use a number and a unit such as 30d, 2w, 1y, 12h")
+    return dt.timedelta(seconds=float(m.group(1)) * _UNITS[(m.group(2) or "d").lower()])
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One hop of a loop: the deals from one entity to the next."""
+
+    source: str
+    target: str
+    deals: tuple[str, ...]
+    amount: float | None  # stated headline amount (None: no row states one)
+    firm_amount: float | None  # stated firm amount (0: no firm row; None: firm rows, none stated)
+    unknown_deals: tuple[str, ...]
+    dates: tuple[dt.date, ...]
+
+
+@dataclass(frozen=True)
+class Loop:
+    entities: tuple[str, ...]
+    hops: tuple[Hop, ...]
+    throughput: float | None
+    firm_throughput: float | None
+    temporal: bool | None  # hops in date order within the window; None if a hop has no date
+    temporal_dates: tuple[dt.date, ...] | None
+
+    @property
+    def length(self) -> int:
+        return len(self.entities)
+
+    @property
+    def unknown_hops(self) -> tuple[str, ...]:
+        return tuple(f"{h.source} -> {h.target}" for h in self.hops if h.unknown_deals)
+
+    @property
+    def complete(self) -> bool:
+        return not any(h.unknown_deals for h in self.hops)
+
+    @property
+    def throughput_range(self) -> tuple[float, float | None]:
+        """Bounds on the true throughput: a hop with an unknown deal carries at
+        least its stated amount and at most anything (``None`` = unbounded)."""
+        low = min(h.amount or 0.0 for h in self.hops)
+        highs = [h.amount for h in self.hops if not h.unknown_deals and h.amount is not None]
+        return low, (min(highs) if highs else None)
+
+    def path(self) -> str:
+        return " -> ".join(self.entities + self.entities[:1])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entities": list(self.entities),
+            "path": self.path(),
+            "length": self.length,
+            "throughput": self.throughput,
+            "firm_throughput": self.firm_throughput,
+            "throughput_low": self.throughput_range[0],
+            "throughput_high": self.throughput_range[1],
+            "complete": self.complete,
+            "unknown_hops": list(self.unknown_hops),
+            "temporal": self.temporal,
+            "temporal_dates": None if self.temporal_dates is None else [d.isoformat() for d in self.temporal_dates],
+            "hops": [
+                {
+                    "source": h.source, "target": h.target, "deals": list(h.deals), "amount": h.amount,
+                    "firm_amount": h.firm_amount, "unknown_deals": list(h.unknown_deals),
+                    "dates": [d.isoformat() for d in h.dates],
+                }
+                for h in self.hops
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class LoopsResult:
+    """The loops of a ledger, ranked by throughput on ``basis``."""
+
+    loops: tuple[Loop, ...]
+    truncated: bool
+    max_length: int
+    limit: int
+    window: dt.timedelta | None
+    basis: Basis
+    currency: str
+    notes: tuple[str, ...] = field(default=())
+
+    def __len__(self) -> int:
+        return len(self.loops)
+
+    def find(self, *names: str) -> Loop | None:
+        """The loop through exactly these entities in this order (any rotation)."""
+        k = len(names)
+        for loop in self.loops:
+            if loop.length == k and any(loop.entities[i:] + loop.entities[:i] == names for i in range(k)):
+                return loop
+        return None
+
+    def to_frame(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "rank": list(range(1, len(self.loops) + 1)),
+                "loop": [lp.path() for lp in self.loops],
+                "length": [lp.length for lp in self.loops],
+                "throughput": [lp.throughput for lp in self.loops],
+                "firm_throughput": [lp.firm_throughput for lp in self.loops],
+                "throughput_low": [lp.throughput_range[0] for lp in self.loops],
+                "throughput_high": [lp.throughput_range[1] for lp in self.loops],
+                "complete": [lp.complete for lp in self.loops],
+                "unknown_hops": ["; ".join(lp.unknown_hops) for lp in self.loops],
+                "temporal": [lp.temporal for lp in self.loops],
+                "deals": ["; ".join(",".join(h.deals) for h in lp.hops) for lp in self.loops],
+            },
+            schema_overrides={"throughput": pl.Float64, "firm_throughput": pl.Float64, "throughput_low": pl.Float64,
+                              "throughput_high": pl.Float64, "temporal": pl.Boolean},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "basis": self.basis,
+            "currency": self.currency,
+            "max_length": self.max_length,
+            "limit": self.limit,
+            "window_days": None if self.window is None else self.window.total_seconds() / 86400,
+            "truncated": self.truncated,
+            "count": len(self.loops),
+            "notes": list(self.notes),
+            "loops": [lp.to_dict() for lp in self.loops],
+        }
+
+    def __rich__(self):
+        from rich.console import Group
+        from rich.table import Table
+
+        table = Table(title=f"Loops ({self.basis} basis, up to {self.max_length} entities)", title_justify="left")
+        for col in ("#", "loop", "throughput", "could be", "firm", "date order", "hops with unknown amounts"):
+            table.add_column(col, justify="right" if col in ("#", "throughput", "could be", "firm") else "left")
+        for i, lp in enumerate(self.loops, start=1):
+            low, high = lp.throughput_range
+            span = "exact" if lp.complete else f"{fmt_money(low, self.currency)} to {fmt_money(high, self.currency) if high is not None else 'any'}"
+            table.add_row(
+                str(i), lp.path(), fmt_money(lp.throughput, self.currency), span,
+                fmt_money(lp.firm_throughput, self.currency),
+                {True: "yes", False: "no", None: "n/a"}[lp.temporal], ", ".join(lp.unknown_hops) or "-",
+            )
+        extra = [f"{len(self.loops)} loops" + (f" (stopped at the limit of {self.limit})" if self.truncated else "")]
+        return Group(table, *extra, *self.notes)
+
+
+def find_loops(
+    ledger: Ledger,
+    *,
+    max_length: int = 6,
+    limit: int = 10_000,
+    window: str | dt.timedelta | None = None,
+    basis: Basis = "headline",
+    usd_per_gw: float | None = None,
+) -> LoopsResult:
+    """Every simple loop of up to ``max_length`` entities, ranked by throughput.
+
+    Parameters
+    ----------
+    ledger : Ledger
+    max_length : int
+        Longest loop searched, in entities (at least 2).
+    limit : int
+        Stop after this many loops (``truncated`` tells); loops are found in
+        canonical order (by smallest entity, then depth first by name order).
+    window : str or timedelta, optional
+        A loop is *temporal* when some choice of one deal per hop, starting
+        anywhere on the loop, has dates that never go backwards and span at
+        most ``window`` (unbounded when not given).
+    basis : "headline" or "firm"
+        Which throughput ranks the loops (both are always reported). With
+        "firm", loops with no firm money on some hop are left out.
+    usd_per_gw : float, optional
+        Dollars per gigawatt for capacity-only deals (headline basis only).
+
+    Notes
+    -----
+    Enumeration is exponential in ``max_length`` on dense graphs; both
+    bounds keep it finite. Ties in throughput keep the canonical order.
+
+    Examples
+    --------
+    >>> from dealgraph import seed_ledger
+    >>> res = find_loops(seed_ledger(), max_length=3)
+    >>> loop = res.find("Anthropic", "Microsoft", "NVIDIA")
+    >>> loop.unknown_hops, loop.throughput
+    (('Microsoft -> NVIDIA',), 10000000000.0)
+    """
+    if limit < 1:
+        raise LimitError(f"limit must be at least 1, got {limit}")
+    win = parse_window(window)
+    head = flows(ledger, "headline", usd_per_gw=usd_per_gw)
+    firm = flows(ledger, "firm")
+    indptr, indices = head.adjacency()
+    found = list(itertools.islice(simple_cycles(indptr, indices, max_length), limit + 1))
+    truncated = len(found) > limit
+    found = found[:limit]
+    ids = ledger.table["id"].to_list()
+    dates = ledger.table["date"].to_list()
+    loops = [_loop(cyc, head, firm, ids, dates, win) for cyc in found]
+    if basis == "firm":
+        loops = [lp for lp in loops if lp.firm_throughput]
+    elif basis != "headline":
+        raise DealgraphError(f"unknown basis {basis!r}; expected headline or firm")
+    key = (lambda lp: lp.firm_throughput) if basis == "firm" else (lambda lp: lp.throughput)
+    loops.sort(key=lambda lp: (key(lp) is None, -(key(lp) or 0.0), len(lp.unknown_hops)))
+    return LoopsResult(tuple(loops), truncated, max_length, limit, win, basis, ledger.currency,
+                       assumptions(head, extra=_UNKNOWN_NOTE))
+
+
+_UNKNOWN_NOTE = (
+    "Unknown amounts: throughput is the smallest stated amount on the loop; a hop with a deal of unknown "
+    "amount is listed and could carry anything from its stated part upwards, so 'could be' gives the "
+    "range the true throughput lies in."
+)
+
+
+def _loop(cyc: tuple[int, ...], head: Flows, firm: Flows, ids: list, dates: list, win: dt.timedelta | None) -> Loop:
+    names = head.entities
+    hops = []
+    for a, b in zip(cyc, cyc[1:] + cyc[:1]):
+        e = head.edge(a, b)
+        rows = head.rows(e)
+        unknown = tuple(ids[r] for r in head.unknown_rows(e))
+        f = firm.edge(a, b)
+        if f < 0:
+            firm_amount: float | None = 0.0
+        else:
+            firm_amount = float(firm.amount[f]) if firm.n_unknown[f] < len(firm.rows(f)) else None
+        stated = len(unknown) < len(rows)
+        hops.append(Hop(
+            source=names[a], target=names[b], deals=tuple(ids[r] for r in rows),
+            amount=float(head.amount[e]) if stated else None, firm_amount=firm_amount,
+            unknown_deals=unknown, dates=tuple(sorted({dates[r] for r in rows if dates[r] is not None})),
+        ))
+    stated = [h.amount for h in hops if h.amount is not None]
+    firm_stated = [h.firm_amount for h in hops if h.firm_amount is not None]
+    temporal, seq = _in_date_order([h.dates for h in hops], win)
+    return Loop(
+        entities=tuple(names[i] for i in cyc), hops=tuple(hops),
+        throughput=min(stated) if stated else None,
+        firm_throughput=min(firm_stated) if firm_stated else None,
+        temporal=temporal, temporal_dates=seq,
+    )
+
+
+def _in_date_order(hop_dates: list[tuple[dt.date, ...]], win: dt.timedelta | None) -> tuple[bool | None, tuple | None]:
+    """Some rotation and choice of one date per hop, never going backwards, within the window."""
+    if any(not ds for ds in hop_dates):
+        return None, None
+    k = len(hop_dates)
+    for r in range(k):
+        order = hop_dates[r:] + hop_dates[:r]
+        for start in order[0]:
+            seq, cur = [start], start
+            for ds in order[1:]:
+                nxt = next((d for d in ds if d >= cur), None)
+                if nxt is None:
+                    break
+                seq.append(nxt)
+                cur = nxt
+            else:
+                if win is None or dt.timedelta(days=(cur - start).days) <= win:
+                    return True, tuple(seq[k - r:] + seq[:k - r]) if r else tuple(seq)
+    return False, None
