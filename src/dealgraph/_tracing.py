@@ -149,7 +149,7 @@ def return_shares(F, exits=None) -> np.ndarray:
     with ``exits[j] / T[j]``, where ``T[j] = F[j, :].sum() + exits[j]``.
     ``R[i, j]`` (``i != j``) is the probability that it reaches i, directly or
     through any chain. The diagonal ``R[i, i]`` is the share of *all* of i's
-    payments that comes back to i: ``sum_j P[i, j] R[i, j]``.
+    payments that comes back to i: ``sum_j F[i, j] R[i, j] / sum_j F[i, j]``.
 
     Examples
     --------
@@ -167,5 +167,8 @@ def return_shares(F, exits=None) -> np.ndarray:
     P = _transition(F, T)
     H = _hitting(P)
     R = H.T.copy()
-    np.fill_diagonal(R, np.clip((P * H.T).sum(axis=1), 0.0, 1.0))
+    paid = F.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = np.where(paid > 0, (F * H.T).sum(axis=1) / np.where(paid > 0, paid, 1.0), 0.0)
+    np.fill_diagonal(R, np.clip(own, 0.0, 1.0))
     return R

@@ -1,0 +1,121 @@
+"""Inside and outside money: the circular core and what keeps it turning.
+
+The circular core is made of the strongly connected components of the
+entity graph with more than one entity (every edge with a row on the basis,
+whether its amount is stated or not): the groups of entities that can each
+reach all the others and back. For each entity in a core, its inflow is split
+into money from inside its core and money from outside; for each core, the
+outside inflow is the outside capital that keeps its loops turning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from ._flows import BASES, Flows, flows
+from ._ledger import Ledger
+from ._results import assumptions, fmt_money, fmt_share
+
+__all__ = ["CoreResult", "circular_core"]
+
+_UNKNOWN_NOTE = "Unknown amounts: counted as deals (unknown_in_inside, unknown_in_outside), not as money."
+
+
+@dataclass(frozen=True)
+class CoreResult:
+    """Per entity and per core, on both bases: inflow from inside and from outside."""
+
+    entities: pl.DataFrame
+    cores: pl.DataFrame
+    currency: str
+    notes: tuple[str, ...]
+
+    def to_frame(self) -> pl.DataFrame:
+        return self.entities
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"currency": self.currency, "notes": list(self.notes), "cores": self.cores.to_dicts(),
+                "entities": self.entities.to_dicts()}
+
+    def __rich__(self):
+        from rich.console import Group
+        from rich.table import Table
+
+        c = self.currency
+        t = Table(title="Circular cores", title_justify="left")
+        for col in ("basis", "members", "inside", "from outside", "outside share", "to outside"):
+            t.add_column(col, justify="left" if col in ("basis", "members") else "right")
+        for r in self.cores.iter_rows(named=True):
+            t.add_row(r["basis"], ", ".join(r["members"]), fmt_money(r["inside"], c), fmt_money(r["outside_in"], c),
+                      fmt_share(r["outside_share"]), fmt_money(r["outside_out"], c))
+        return Group(t, *self.notes)
+
+
+def circular_core(ledger: Ledger, *, usd_per_gw: float | None = None) -> CoreResult:
+    """The circular cores and each member's inflow from inside and outside.
+
+    >>> from dealgraph import seed_ledger
+    >>> core = circular_core(seed_ledger()).cores.filter(basis="headline").row(0, named=True)
+    >>> core["members"]
+    ['Amazon', 'Anthropic', 'Microsoft', 'NVIDIA', 'OpenAI']
+    """
+    ent, cores = [], []
+    for basis in BASES:
+        e, c = _on_basis(flows(ledger, basis, usd_per_gw=usd_per_gw))
+        ent.append(e)
+        cores.append(c)
+    head = flows(ledger, "headline", usd_per_gw=usd_per_gw)
+    return CoreResult(pl.concat(ent), pl.concat(cores), ledger.currency, assumptions(head, extra=_UNKNOWN_NOTE))
+
+
+def _on_basis(f: Flows) -> tuple[pl.DataFrame, pl.DataFrame]:
+    support = sp.csr_matrix((np.ones(f.m), (f.src, f.dst)), shape=(f.n, f.n))
+    _, comp = connected_components(support, directed=True, connection="strong")
+    sizes = np.bincount(comp, minlength=f.n)
+    in_core = sizes[comp] > 1
+    inside = comp[f.src] == comp[f.dst]
+    unknown = f.n_unknown > 0
+
+    def by_target(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+        return np.bincount(f.dst[mask], weights=values[mask], minlength=f.n)
+
+    amt, ones = f.amount.astype(float), np.ones(f.m)
+    in_inside, in_outside = by_target(inside, amt), by_target(~inside, amt)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(in_inside + in_outside > 0, in_outside / (in_inside + in_outside), np.nan)
+    entities = pl.DataFrame({
+        "basis": [f.basis] * f.n,
+        "entity": list(f.entities),
+        "core": np.where(in_core, comp, -1),
+        "inflow_inside": in_inside,
+        "inflow_outside": in_outside,
+        "outside_share": share,
+        "unknown_in_inside": by_target(inside & unknown, ones).astype(int),
+        "unknown_in_outside": by_target(~inside & unknown, ones).astype(int),
+    }).with_columns(pl.col("outside_share").fill_nan(None))
+    rows = []
+    for c in np.unique(comp[in_core]):
+        members = comp == c
+        internal = members[f.src] & members[f.dst]
+        entering = ~members[f.src] & members[f.dst]
+        leaving = members[f.src] & ~members[f.dst]
+        inside_amt, out_in = float(amt[internal].sum()), float(amt[entering].sum())
+        rows.append({
+            "basis": f.basis,
+            "members": sorted((f.entities[i] for i in np.flatnonzero(members)), key=str.casefold),
+            "inside": inside_amt,
+            "outside_in": out_in,
+            "outside_share": out_in / (out_in + inside_amt) if out_in + inside_amt else None,
+            "outside_out": float(amt[leaving].sum()),
+            "unknown_deals_inside": int(f.n_unknown[internal].sum()),
+        })
+    schema = {"basis": pl.String, "members": pl.List(pl.String), "inside": pl.Float64, "outside_in": pl.Float64,
+              "outside_share": pl.Float64, "outside_out": pl.Float64, "unknown_deals_inside": pl.Int64}
+    rows.sort(key=lambda r: -len(r["members"]))
+    return entities, pl.DataFrame(rows, schema=schema)

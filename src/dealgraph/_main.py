@@ -1,0 +1,240 @@
+"""The ``dealgraph`` command line: a thin shell over the library.
+
+stdout carries data (a table, ``--json`` or ``--format csv``); stderr carries
+messages for people. Exit codes: 0 ok, 1 error in the input, 2 usage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import math
+import os
+import sys
+from typing import Any
+
+import click
+
+SCHEMA_VERSION = 1
+
+
+def _stderr(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return _jsonable(value.item())
+    return value
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    out = {}
+    for v in values:
+        key, sep, val = v.partition("=")
+        if not sep or not key.strip() or not val.strip():
+            raise click.BadParameter(f"expected KEY=VALUE, got {v!r}", param_hint=option)
+        out[key.strip()] = val.strip()
+    return out
+
+
+def _money(value: str | None) -> float | None:
+    if value is None:
+        return None
+    from ._amounts import parse_amount
+
+    try:
+        parsed = parse_amount(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r}: {exc}", param_hint="--usd-per-gw") from None
+    if parsed is None:
+        raise click.BadParameter("empty value", param_hint="--usd-per-gw")
+    return parsed.value
+
+
+def ledger_options(f):
+    """Options every command shares: the ledger and how to read it, and the output format."""
+
+    @click.argument("ledger", required=False, type=click.Path(dir_okay=False))
+    @click.option("--column", "columns", multiple=True, metavar="OURS=YOURS",
+                  help='Map a column, e.g. --column amount="Amount Paid". Repeatable.')
+    @click.option("--aliases", type=click.Path(exists=True, dir_okay=False),
+                  help="Extra entity names: a CSV (alias,name) or TOML ([aliases]) file.")
+    @click.option("--fx", multiple=True, metavar="CUR=RATE",
+                  help="Exchange rate into --currency, e.g. --fx CNY=0.14. Repeatable.")
+    @click.option("--currency", default="USD", show_default=True, help="Currency of results when rows mix currencies.")
+    @click.option("--usd-per-gw", "usd_per_gw", metavar="AMOUNT",
+                  help="Dollars per gigawatt for capacity-only deals, e.g. 50e9 or $50B (headline basis only; stated in every output).")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+                  help="Output format on stdout.")
+    @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+    @functools.wraps(f)
+    def wrapper(ledger, columns, aliases, fx, currency, usd_per_gw, fmt, as_json, **kwargs):
+        from ._ledger import read_ledger
+
+        fx_rates = {}
+        for cur, rate in _pairs(fx, "--fx").items():
+            try:
+                fx_rates[cur] = float(rate)
+            except ValueError:
+                raise click.BadParameter(f"rate for {cur} must be a number, got {rate!r}", param_hint="--fx") from None
+        settings = dict(columns=_pairs(columns, "--column"), aliases=aliases, fx=fx_rates, currency=currency)
+        lg = read_ledger(ledger, **settings)
+        return f(lg, usd_per_gw=_money(usd_per_gw), fmt="json" if as_json else fmt, **kwargs)
+
+    return wrapper
+
+
+def _emit(result: Any, fmt: str, command: str, frame=None) -> None:
+    if fmt == "json":
+        payload = {"schema_version": SCHEMA_VERSION, "command": command, "result": _jsonable(result.to_dict())}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo((frame if frame is not None else result.to_frame()).write_csv(), nl=False)
+    else:
+        from rich.console import Console
+
+        Console(no_color="NO_COLOR" in os.environ or None, soft_wrap=False).print(result)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        from ._errors import DealgraphError
+
+        try:
+            return super().invoke(ctx)
+        except DealgraphError as exc:
+            _stderr(f"error: {exc}")
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dealgraph")
+def cli() -> None:
+    """Find the money that goes round.
+
+    A ledger row is money (or equity value) moving from SOURCE to TARGET:
+    investor to investee, buyer to seller, lab to the cloud it pays. Every
+    command reads a ledger file (CSV, TSV, Parquet, JSON, NDJSON) or, with
+    none, the built-in ledger of the seed article.
+    """
+
+
+@cli.command()
+@ledger_options
+def validate(lg, *, usd_per_gw, fmt):
+    """Check a ledger and show what was read (problems exit with code 1)."""
+    from ._results import fmt_money
+
+    t = lg.table
+    info = {
+        "origin": lg.origin, "rows": len(lg), "entities": list(lg.entities), "currency": lg.currency,
+        "unknown_amounts": int(t["amount"].null_count()),
+        "capacity_only": int((t["amount"].is_null() & t["gw"].is_not_null()).sum()),
+        "total_stated": float(t["amount"].sum() or 0.0), "valid": True,
+    }
+
+    class _Info:
+        def to_dict(self):
+            return info
+
+        def to_frame(self):
+            return lg.to_frame()
+
+        def __rich__(self):
+            return (f"{lg.origin}: valid. {len(lg)} rows, {len(lg.entities)} entities, currency {lg.currency}, "
+                    f"{info['unknown_amounts']} unknown amounts ({info['capacity_only']} capacity-only), "
+                    f"{fmt_money(info['total_stated'], lg.currency)} stated in all.")
+
+    _emit(_Info(), fmt, "validate")
+
+
+@cli.command()
+@ledger_options
+@click.option("--max-length", default=6, show_default=True, type=click.IntRange(2, 50), help="Longest loop, in entities.")
+@click.option("--limit", default=10_000, show_default=True, type=click.IntRange(1), help="Stop after this many loops.")
+@click.option("--window", default=None, help="Time window for date order, e.g. 365d, 2y (unbounded if not given).")
+@click.option("--basis", type=click.Choice(["headline", "firm"]), default="headline", show_default=True,
+              help="Which throughput ranks the loops (both are shown).")
+def loops(lg, *, usd_per_gw, fmt, max_length, limit, window, basis):
+    """Every circular flow, ranked by the money that can go all the way round."""
+    from ._loops import find_loops
+
+    _emit(find_loops(lg, max_length=max_length, limit=limit, window=window, basis=basis, usd_per_gw=usd_per_gw),
+          fmt, "loops")
+
+
+@cli.command()
+@ledger_options
+@click.option("--basis", type=click.Choice(["headline", "firm", "both"]), default="both", show_default=True)
+def circularity(lg, *, usd_per_gw, fmt, basis):
+    """How much of the money is circular: maximum circulation, BFF, Finn's index."""
+    import polars as pl
+
+    from ._circularity import circularity as run
+
+    res = run(lg, usd_per_gw=usd_per_gw)
+    if basis != "both":
+        res = type(res)(tuple(b for b in res.bases if b.basis == basis), res.currency, res.notes)
+    _emit(res, fmt, "circularity", frame=res.to_frame() if basis == "both" else res.to_frame().filter(pl.col("basis") == basis))
+
+
+@cli.command("round-trips")
+@ledger_options
+@click.option("--basis", type=click.Choice(["headline", "firm", "both"]), default="both", show_default=True)
+@click.option("--deals", "per_deal", is_flag=True, help="With --format csv: one row per deal instead of per entity.")
+def round_trips_cmd(lg, *, usd_per_gw, fmt, basis, per_deal):
+    """Of each dollar paid, how much comes back to the payer (proportional tracing)."""
+    import polars as pl
+
+    from ._round_trips import round_trips
+
+    res = round_trips(lg, usd_per_gw=usd_per_gw)
+    if basis != "both":
+        res = type(res)(res.entities.filter(pl.col("basis") == basis), res.deals.filter(pl.col("basis") == basis),
+                        res.currency, res.notes)
+    _emit(res, fmt, "round-trips", frame=res.deals if per_deal else None)
+
+
+@cli.command()
+@ledger_options
+@click.option("--basis", type=click.Choice(["headline", "firm", "both"]), default="both", show_default=True)
+def core(lg, *, usd_per_gw, fmt, basis):
+    """The circular core: inflow from inside it and from outside."""
+    import polars as pl
+
+    from ._core import circular_core
+
+    res = circular_core(lg, usd_per_gw=usd_per_gw)
+    if basis != "both":
+        res = type(res)(res.entities.filter(pl.col("basis") == basis), res.cores.filter(pl.col("basis") == basis),
+                        res.currency, res.notes)
+    _emit(res, fmt, "core")
+
+
+@cli.command()
+@ledger_options
+@click.option("--max-length", default=6, show_default=True, type=click.IntRange(2, 50))
+@click.option("--window", default=None, help="Time window for date order, e.g. 365d.")
+def summary(lg, *, usd_per_gw, fmt, max_length, window):
+    """The headline findings in plain words."""
+    from ._summary import summary as run
+
+    _emit(run(lg, max_length=max_length, window=window, usd_per_gw=usd_per_gw), fmt, "summary")
+
+
+def main() -> None:
+    try:
+        cli(prog_name="dealgraph")
+    except KeyboardInterrupt:  # pragma: no cover
+        _stderr("interrupted")
+        sys.exit(130)

@@ -1,0 +1,128 @@
+"""Round trips: of a dollar an entity pays out, how much comes back to it.
+
+Money is traced proportionally (see :data:`dealgraph.FUNGIBILITY`). Each
+entity is balanced first: one that pays more than it receives adds outside
+money, one that receives more keeps the difference (money that leaves the
+network). ``return_share`` of a deal ``A -> B`` is the share of a dollar A
+pays B that reaches A again, directly or through any chain; an entity's
+``return_share`` is the same over all it pays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from ._flows import BASES, Flows, flows
+from ._ledger import Ledger
+from ._results import assumptions, fmt_money, fmt_share
+from ._tracing import FUNGIBILITY, balance, return_shares
+
+__all__ = ["RoundTripsResult", "round_trips"]
+
+_UNKNOWN_NOTE = "Unknown amounts are left out of the tracing: money can only be traced along stated amounts."
+
+
+@dataclass(frozen=True)
+class RoundTripsResult:
+    """Return shares per entity and per deal (aggregated per pair), on both bases."""
+
+    entities: pl.DataFrame
+    deals: pl.DataFrame
+    currency: str
+    notes: tuple[str, ...]
+
+    def to_frame(self) -> pl.DataFrame:
+        """Per entity: paid, received, outside money, return share, returned."""
+        return self.entities
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "assumption": FUNGIBILITY,
+            "notes": list(self.notes),
+            "entities": self.entities.to_dicts(),
+            "deals": self.deals.to_dicts(),
+        }
+
+    def __rich__(self):
+        from rich.console import Group
+        from rich.table import Table
+
+        c = self.currency
+        parts: list[Any] = []
+        for basis in BASES:
+            ent = self.entities.filter(pl.col("basis") == basis, pl.col("paid") > 0).sort("return_share", descending=True)
+            t = Table(title=f"Round trips per entity ({basis})", title_justify="left")
+            for col in ("entity", "paid", "comes back", "share", "outside money"):
+                t.add_column(col, justify="left" if col == "entity" else "right")
+            for r in ent.iter_rows(named=True):
+                t.add_row(r["entity"], fmt_money(r["paid"], c), fmt_money(r["returned"], c), fmt_share(r["return_share"]),
+                          fmt_money(r["outside_money"], c))
+            parts.append(t)
+        deals = self.deals.filter(pl.col("basis") == "headline", pl.col("return_share") > 0).sort("returned", descending=True)
+        t = Table(title="Deals whose money comes back (headline)", title_justify="left")
+        for col in ("deal", "kinds", "amount", "share back", "comes back"):
+            t.add_column(col, justify="right" if col in ("amount", "share back", "comes back") else "left")
+        for r in deals.iter_rows(named=True):
+            amount = "unknown" if r["unknown_deals"] and not r["amount"] else fmt_money(r["amount"], c)
+            t.add_row(f"{r['source']} -> {r['target']}", r["kinds"], amount,
+                      fmt_share(r["return_share"]), fmt_money(r["returned"], c))
+        parts.append(t)
+        return Group(*parts, FUNGIBILITY, *self.notes)
+
+
+def round_trips(ledger: Ledger, *, usd_per_gw: float | None = None) -> RoundTripsResult:
+    """Of each dollar paid, the share that comes back to the payer.
+
+    Examples
+    --------
+    >>> from dealgraph import seed_ledger
+    >>> rt = round_trips(seed_ledger())
+    >>> row = rt.entities.filter(entity="Anthropic", basis="headline").row(0, named=True)
+    >>> round(row["return_share"], 4)
+    0.1667
+    """
+    ent, deals = [], []
+    kinds = ledger.table["kind"].cast(str).to_list()
+    ids = ledger.table["id"].to_list()
+    for basis in BASES:
+        f = flows(ledger, basis, usd_per_gw=usd_per_gw)
+        e, d = _on_basis(f, kinds, ids)
+        ent.append(e)
+        deals.append(d)
+    head = flows(ledger, "headline", usd_per_gw=usd_per_gw)
+    return RoundTripsResult(pl.concat(ent), pl.concat(deals), ledger.currency, assumptions(head, extra=_UNKNOWN_NOTE))
+
+
+def _on_basis(f: Flows, kinds: list[str], ids: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    W = f.matrix()
+    inputs, exits = balance(W)
+    R = return_shares(W, exits)
+    paid, received = W.sum(axis=1), W.sum(axis=0)
+    share = np.diag(R)
+    entities = pl.DataFrame({
+        "basis": [f.basis] * f.n,
+        "entity": list(f.entities),
+        "paid": paid,
+        "received": received,
+        "outside_money": inputs,
+        "return_share": share,
+        "returned": share * paid,
+    })
+    back = R[f.src, f.dst]
+    deals = pl.DataFrame({
+        "basis": [f.basis] * f.m,
+        "source": [f.entities[i] for i in f.src],
+        "target": [f.entities[j] for j in f.dst],
+        "kinds": [",".join(sorted({kinds[r] for r in f.rows(e)})) for e in range(f.m)],
+        "deals": [",".join(ids[r] for r in f.rows(e)) for e in range(f.m)],
+        "amount": f.amount,
+        "unknown_deals": f.n_unknown,
+        "return_share": back,
+        "returned": back * f.amount,
+    }, schema_overrides={"amount": pl.Float64, "return_share": pl.Float64, "returned": pl.Float64})
+    return entities, deals
