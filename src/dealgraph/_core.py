@@ -83,7 +83,7 @@ def _on_basis(f: Flows) -> tuple[pl.DataFrame, pl.DataFrame]:
     unknown = f.n_unknown > 0
 
     def by_target(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
-        return np.bincount(f.dst[mask], weights=values[mask], minlength=f.n)
+        return np.bincount(f.dst[mask], weights=values[mask], minlength=f.n).astype(float)
 
     amt, ones = f.amount.astype(float), np.ones(f.m)
     in_inside, in_outside = by_target(inside, amt), by_target(~inside, amt)

@@ -103,7 +103,8 @@ def _emit(result: Any, fmt: str, command: str, frame=None) -> None:
     else:
         from rich.console import Console
 
-        Console(no_color="NO_COLOR" in os.environ or None, soft_wrap=False).print(result)
+        tty = sys.stdout.isatty()
+        Console(no_color="NO_COLOR" in os.environ or None, width=None if tty else 200).print(result)
 
 
 class _Group(click.Group):

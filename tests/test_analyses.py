@@ -1,0 +1,149 @@
+"""Ledger-level analyses: loops, circularity, round trips, the circular core."""
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+
+import dealgraph as dg
+
+
+def ledger(rows, **kw):
+    return dg.read_ledger(pl.DataFrame(rows, schema=["source", "target", "amount", "date", "status", "cap"], orient="row"), **kw)
+
+
+def test_article_loop_and_its_unknown_hop():
+    res = dg.find_loops(dg.seed_ledger())
+    loop = res.find("Anthropic", "Microsoft", "NVIDIA")
+    assert loop is not None
+    assert loop.unknown_hops == ("Microsoft -> NVIDIA",)
+    assert loop.throughput == 10e9  # the smallest stated hop: NVIDIA -> Anthropic, up to 10B
+    assert loop.throughput_range == (0.0, 10e9)
+    assert loop.firm_throughput == 0.0  # every stated amount on it is "up to"
+
+
+def test_throughput_is_the_smallest_hop_and_loops_are_ranked():
+    lg = ledger([
+        ("A", "B", "10", None, None, None), ("B", "C", "4", None, None, None), ("C", "A", "7", None, None, None),
+        ("A", "C", "1", None, None, None),
+    ])
+    res = dg.find_loops(lg)
+    assert [lp.path() for lp in res.loops] == ["A -> B -> C -> A", "A -> C -> A"]
+    assert [lp.throughput for lp in res.loops] == [4.0, 1.0]
+    assert all(lp.complete for lp in res.loops)
+
+
+def test_firm_basis_excludes_soft_deals():
+    lg = ledger([
+        ("A", "B", "10", None, "closed", "exact"), ("B", "A", "8", None, "loi", None),
+        ("B", "A", "3", None, "committed", "exact"), ("A", "B", "99", None, "lapsed", None),
+    ])
+    loop = dg.find_loops(lg).loops[0]
+    assert loop.throughput == 10.0 and loop.firm_throughput == 3.0
+    firm = dg.circularity(lg)["firm"]
+    assert firm.total == 13.0 and firm.circular == 6.0
+
+
+def test_temporal_order_and_window():
+    d = dt.date
+    lg = ledger([
+        ("A", "B", "5", "2024-01-01", None, None), ("B", "C", "5", "2024-02-01", None, None),
+        ("C", "A", "5", "2024-03-01", None, None), ("C", "D", "1", "2024-01-01", None, None),
+        ("D", "C", "1", "2023-01-01", None, None), ("C", "D", "1", "2023-06-01", None, None),
+    ])
+    loops = {lp.path(): lp for lp in dg.find_loops(lg).loops}
+    assert loops["A -> B -> C -> A"].temporal is True
+    assert loops["A -> B -> C -> A"].temporal_dates == (d(2024, 1, 1), d(2024, 2, 1), d(2024, 3, 1))
+    narrow = {lp.path(): lp for lp in dg.find_loops(lg, window="30d").loops}
+    assert narrow["A -> B -> C -> A"].temporal is False
+    # C -> D on 2023-06-01 after D -> C on 2023-01-01: in order starting at D
+    assert loops["C -> D -> C"].temporal is True
+
+
+def test_undated_hop_makes_temporal_unknown():
+    lg = ledger([("A", "B", "5", "2024-01-01", None, None), ("B", "A", "5", None, None, None)])
+    assert dg.find_loops(lg).loops[0].temporal is None
+
+
+def test_limit_truncates_and_says_so():
+    n = 6
+    rows = [(f"N{i}", f"N{j}", "1", None, None, None) for i in range(n) for j in range(n) if i != j]
+    res = dg.find_loops(ledger(rows), limit=5)
+    assert len(res) == 5 and res.truncated
+
+
+def test_capacity_priced_only_by_explicit_assumption():
+    lg = dg.seed_ledger()
+    base = dg.find_loops(lg).find("Anthropic", "NVIDIA")
+    assert base.hops[0].amount is None
+    priced = dg.find_loops(lg, usd_per_gw=50e9)
+    loop = priced.find("Anthropic", "NVIDIA")
+    assert loop.hops[0].amount == 50e9 and loop.throughput == 10e9
+    assert any("per gigawatt" in n for n in priced.notes)
+    assert not any("per gigawatt" in n for n in dg.find_loops(lg).notes)
+    # firm basis never uses the price
+    assert loop.firm_throughput == 0.0
+
+
+def test_circularity_on_the_seed():
+    circ = dg.circularity(dg.seed_ledger())
+    head = circ["headline"]
+    # stated money: 30 + 10 + 5 + 38 + 1400 (billions)
+    assert head.total == pytest.approx(1483e9)
+    # only Anthropic <-> Microsoft has stated amounts both ways: 5B each way
+    assert head.circular == pytest.approx(10e9)
+    assert head.carriers == ((("Anthropic", "Microsoft"), 5e9),)
+    # if unknown deals were large enough: 30 + 5 + 10 + 38 stated billions could circulate
+    assert head.circular_upper == pytest.approx(83e9)
+    assert head.bff_circular <= head.circular + 1e-3
+    assert "seed-10" in head.unknown_on_loops
+    assert circ["firm"].circular == 0.0
+
+
+def test_round_trip_of_microsofts_investment():
+    rt = dg.round_trips(dg.seed_ledger())
+    deal = rt.deals.filter(basis="headline", source="Microsoft", target="Anthropic").row(0, named=True)
+    # Anthropic's stated spending all goes to Microsoft, so each dollar Microsoft puts in comes back.
+    assert deal["return_share"] == pytest.approx(1.0)
+    ms = rt.entities.filter(basis="headline", entity="Microsoft").row(0, named=True)
+    assert ms["returned"] == pytest.approx(5e9)
+    assert dg.FUNGIBILITY in rt.to_dict()["assumption"]
+
+
+def test_inside_and_outside_money():
+    lg = ledger([
+        ("A", "B", "10", None, None, None), ("B", "A", "6", None, None, None), ("X", "A", "4", None, None, None),
+        ("B", "Y", "4", None, None, None),
+    ])
+    core = dg.circular_core(lg)
+    row = core.cores.filter(basis="headline").row(0, named=True)
+    assert row["members"] == ["A", "B"]
+    assert row["inside"] == 16.0 and row["outside_in"] == 4.0 and row["outside_out"] == 4.0
+    a = core.entities.filter(basis="headline", entity="A").row(0, named=True)
+    assert a["inflow_inside"] == 6.0 and a["inflow_outside"] == 4.0
+
+
+def test_chinese_twin_gives_the_same_results(data_dir):
+    en = dg.read_ledger(data_dir / "twin_en.csv")
+    zh = dg.read_ledger(data_dir / "twin_zh.csv")
+    assert en.entities == zh.entities
+    assert en.table.drop("currency").equals(zh.table.drop("currency"))
+    assert dg.find_loops(en).to_dict() == dg.find_loops(zh).to_dict()
+    assert dg.circularity(en).to_dict() == dg.circularity(zh).to_dict()
+    assert dg.round_trips(en).to_dict() == dg.round_trips(zh).to_dict()
+    assert dg.summary(en).findings[1:] == dg.summary(zh).findings[1:]
+
+
+def test_results_have_frames_and_dicts():
+    lg = dg.seed_ledger()
+    for res in (dg.find_loops(lg), dg.circularity(lg), dg.round_trips(lg), dg.circular_core(lg), dg.summary(lg)):
+        assert isinstance(res.to_frame(), pl.DataFrame) and res.to_frame().height > 0
+        assert isinstance(res.to_dict(), dict)
+
+
+def test_flows_matrix_orientation():
+    lg = ledger([("A", "B", "10", None, None, None)])
+    W = dg.flows(lg).matrix()
+    assert W[lg.index("A"), lg.index("B")] == 10.0 and W[lg.index("B"), lg.index("A")] == 0.0
+    assert np.isfinite(W).all()

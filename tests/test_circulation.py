@@ -1,0 +1,99 @@
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import dealgraph as dg
+from dealgraph._circulation import has_cycle
+
+
+def matrices(max_n=7):
+    return st.integers(2, max_n).flatmap(
+        lambda n: arrays(np.int64, (n, n), elements=st.sampled_from([0, 0, 0, 1, 2, 5, 10, 40, 100]))
+    )
+
+
+def _networkx_max_circulation(W):
+    """Independent solve: min-cost circulation with cost -1 per unit (network simplex)."""
+    G = nx.DiGraph()
+    n = W.shape[0]
+    G.add_nodes_from(range(n), demand=0)
+    for i, j in zip(*np.nonzero(W)):
+        if i != j:
+            G.add_edge(int(i), int(j), capacity=int(W[i, j]), weight=-1)
+    cost, flow = nx.network_simplex(G)
+    return -cost + int(np.trace(W))
+
+
+@settings(max_examples=120, deadline=None)
+@given(matrices())
+def test_max_circulation_equals_independent_solve(W):
+    C = dg.max_circulation(W.astype(float))
+    assert C.sum() == pytest.approx(_networkx_max_circulation(W), abs=1e-6)
+    assert (C >= 0).all() and (C <= W + 1e-9).all()
+    assert np.allclose(C.sum(axis=0), C.sum(axis=1), atol=1e-6)
+    assert not has_cycle(W - C, tol=1e-6), "the residual still has a cycle"
+
+
+@settings(max_examples=120, deadline=None)
+@given(matrices())
+def test_bff_is_a_valid_split_below_the_maximum(W):
+    W = W.astype(float)
+    C, D = dg.bff_decomposition(W)
+    assert np.allclose(C + D, W)
+    assert (C >= -1e-9).all() and (D >= -1e-9).all()
+    assert np.allclose(C.sum(axis=0), C.sum(axis=1), atol=1e-6)
+    assert not has_cycle(D, tol=1e-6)
+    assert C.sum() <= dg.max_circulation(W).sum() + 1e-6
+
+
+@settings(max_examples=60, deadline=None)
+@given(matrices(5), st.randoms(use_true_random=False))
+def test_bff_does_not_depend_on_labels(W, rnd):
+    W = W.astype(float)
+    perm = list(range(W.shape[0]))
+    rnd.shuffle(perm)
+    C, _ = dg.bff_decomposition(W)
+    Cp, _ = dg.bff_decomposition(W[np.ix_(perm, perm)])
+    assert np.allclose(Cp, C[np.ix_(perm, perm)], atol=1e-6)
+
+
+@settings(max_examples=80, deadline=None)
+@given(matrices())
+def test_decomposition_adds_up(W):
+    C = dg.max_circulation(W.astype(float))
+    back = np.zeros_like(C)
+    for cyc, amount in dg.decompose_circulation(C):
+        assert amount > 0
+        for a, b in zip(cyc, cyc[1:] + cyc[:1]):
+            back[a, b] += amount
+    assert np.allclose(back, C, atol=1e-6)
+
+
+def test_bff_spreads_over_cycles_in_proportion():
+    # A bidirected triangle with equal weights is all circular.
+    W = np.ones((3, 3)) - np.eye(3)
+    C, D = dg.bff_decomposition(W)
+    assert np.allclose(C, W) and np.allclose(D, 0)
+    # A single cycle: its smallest edge goes round.
+    W = np.array([[0, 3, 0], [0, 0, 2], [5, 0, 0]], float)
+    C, _ = dg.bff_decomposition(W)
+    assert np.allclose(C, np.array([[0, 2, 0], [0, 0, 2], [2, 0, 0]]))
+
+
+def test_uncapped_edges_let_stated_money_circulate():
+    W = np.array([[0, 30.0], [0, 0]])
+    free = np.array([[False, False], [True, False]])
+    assert dg.max_circulation(W).sum() == 0
+    assert dg.max_circulation(W, uncapped=free).sum() == pytest.approx(30.0)
+
+
+def test_rejects_bad_matrices():
+    with pytest.raises(ValueError):
+        dg.max_circulation(np.array([[0, -1.0], [0, 0]]))
+    with pytest.raises(ValueError):
+        dg.max_circulation(np.array([[0, np.nan], [0, 0]]))
+    with pytest.raises(ValueError):
+        dg.bff_decomposition(np.ones((2, 3)))

@@ -1,0 +1,48 @@
+"""The built-in ledger: every figure carries its source in the seed article."""
+
+import re
+
+import polars as pl
+import pytest
+
+import dealgraph as dg
+from conftest import SEED_DIR
+
+EVIDENCE = re.compile(r"^seed article (\S+) line (\d+): 「(.+)」$")
+
+
+def test_every_row_cites_article_line_and_words():
+    lg = dg.seed_ledger()
+    article = SEED_DIR / "000_9be8809e8f254aae.txt"
+    if not article.exists():
+        pytest.skip(f"the seed article is not beside the repository ({article})")
+    lines = article.read_text(encoding="utf-8").split("\n")
+    for rec in lg.to_frame().iter_rows(named=True):
+        m = EVIDENCE.match(rec["evidence"] or "")
+        assert m, f"{rec['id']}: evidence does not name the article line and words"
+        assert m.group(1) == article.name
+        assert m.group(3) in lines[int(m.group(2)) - 1], f"{rec['id']}: quoted words not on line {m.group(2)}"
+
+
+def test_figures_match_quoted_words():
+    """Every stated amount (and capacity) appears in the words its row quotes."""
+    for rec in dg.seed_ledger().to_frame().iter_rows(named=True):
+        words = EVIDENCE.match(rec["evidence"]).group(3)
+        if rec["amount"] is not None:
+            figures = [dg.parse_amount(m).value for m in re.findall(r"[\d.]+万?亿美元", words)]
+            assert rec["amount"] in figures, rec["id"]
+        if rec["gw"] is not None:
+            assert f"{rec['gw']:g}千兆瓦" in words, rec["id"]
+
+
+def test_stated_relations_without_amount_are_unknown():
+    f = dg.seed_ledger().to_frame()
+    for src, dst in [("Microsoft", "NVIDIA"), ("Microsoft", "OpenAI"), ("Anthropic", "Amazon")]:
+        rows = f.filter(pl.col("source") == src, pl.col("target") == dst)
+        assert rows.height >= 1 and rows["amount"].null_count() == rows.height
+
+
+def test_entities_have_chinese_names():
+    lg = dg.seed_ledger()
+    zh = {lg.aliases.display(e, "zh") for e in lg.entities}
+    assert {"微软", "英伟达", "亚马逊", "谷歌"} <= zh

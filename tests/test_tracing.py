@@ -1,0 +1,73 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import dealgraph as dg
+
+
+def cone_spring():
+    F = np.zeros((5, 5))
+    F[0, 1], F[1, 2], F[1, 3], F[2, 1], F[2, 3] = 8881, 5205, 2309, 1600, 75
+    F[3, 1], F[3, 4], F[4, 1] = 200, 370, 167
+    z = np.array([11184, 635, 0, 0, 0.0])
+    y = np.array([300 + 2003, 860 + 3109, 255 + 3275, 1814, 203.0])
+    return F, z, y
+
+
+def test_finn_cone_spring_published_value():
+    # Finn's cycling index of the Cone Spring ecosystem, reported as 0.092.
+    F, z, y = cone_spring()
+    assert round(dg.cycling_index(F, z, y), 3) == 0.092
+
+
+def test_finn_unbalanced_network_is_an_error():
+    F, z, y = cone_spring()
+    with pytest.raises(ValueError, match="not balanced"):
+        dg.cycling_index(F, z, y + 1000)
+
+
+def test_finn_pure_cycle_cycles_everything():
+    F = np.array([[0, 1.0], [1.0, 0]])
+    assert dg.cycling_index(F, [0, 0], [0, 0]) == pytest.approx(1.0)
+
+
+def _hitting_by_iteration(P, i, steps=20000):
+    h = np.zeros(P.shape[0])
+    h[i] = 1.0
+    for _ in range(steps):
+        new = P @ h
+        new[i] = 1.0
+        if np.allclose(new, h, rtol=0, atol=1e-14):
+            break
+        h = new
+    return h
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 6).flatmap(lambda n: st.tuples(
+    arrays(np.int64, (n, n), elements=st.sampled_from([0, 0, 1, 3, 10])),
+    arrays(np.int64, (n,), elements=st.sampled_from([0, 1, 5])))))
+def test_return_shares_match_value_iteration(data):
+    F, exits = data
+    F = F.astype(float)
+    np.fill_diagonal(F, 0)
+    exits = exits.astype(float)
+    R = dg.return_shares(F, exits)
+    T = F.sum(axis=1) + exits
+    P = np.where(T[:, None] > 0, F / np.where(T > 0, T, 1)[:, None], 0)
+    for i in range(F.shape[0]):
+        h = _hitting_by_iteration(P, i)
+        others = [j for j in range(F.shape[0]) if j != i]
+        assert np.allclose(R[i, others], h[others], atol=1e-6)
+        if F[i].sum() > 0:
+            assert R[i, i] == pytest.approx((F[i] * h).sum() / F[i].sum(), abs=1e-6)
+    assert (R >= 0).all() and (R <= 1).all()
+
+
+def test_balance_makes_every_node_balanced():
+    F = np.array([[0, 5.0, 1], [2.0, 0, 0], [0, 7, 0]])
+    z, y = dg.balance(F)
+    assert np.allclose(F.sum(axis=0) + z, F.sum(axis=1) + y)
+    assert (z >= 0).all() and (y >= 0).all() and (np.minimum(z, y) == 0).all()
