@@ -54,7 +54,7 @@ class RoundTripsResult:
 
         c = self.currency
         parts: list[Any] = []
-        for basis in BASES:
+        for basis in self.entities["basis"].unique(maintain_order=True).to_list():
             ent = self.entities.filter(pl.col("basis") == basis, pl.col("paid") > 0).sort("return_share", descending=True)
             t = Table(title=f"Round trips per entity ({basis})", title_justify="left")
             for col in ("entity", "paid", "comes back", "share", "outside money"):
@@ -63,8 +63,9 @@ class RoundTripsResult:
                 t.add_row(r["entity"], fmt_money(r["paid"], c), fmt_money(r["returned"], c), fmt_share(r["return_share"]),
                           fmt_money(r["outside_money"], c))
             parts.append(t)
-        deals = self.deals.filter(pl.col("basis") == "headline", pl.col("return_share") > 0).sort("returned", descending=True)
-        t = Table(title="Deals whose money comes back (headline)", title_justify="left")
+        first = self.deals["basis"][0] if self.deals.height else "headline"
+        deals = self.deals.filter(pl.col("basis") == first, pl.col("return_share") > 0).sort("returned", descending=True)
+        t = Table(title=f"Deals whose money comes back ({first})", title_justify="left")
         for col in ("deal", "kinds", "amount", "share back", "comes back"):
             t.add_column(col, justify="right" if col in ("amount", "share back", "comes back") else "left")
         for r in deals.iter_rows(named=True):
