@@ -147,3 +147,46 @@ def test_flows_matrix_orientation():
     W = dg.flows(lg).matrix()
     assert W[lg.index("A"), lg.index("B")] == 10.0 and W[lg.index("B"), lg.index("A")] == 0.0
     assert np.isfinite(W).all()
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+NAMES = ["Alpha", "beta", "Gamma", "delta", "Eps", "zeta"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(NAMES), st.sampled_from(NAMES), st.one_of(st.none(), st.integers(1, 50))),
+                min_size=1, max_size=25),
+       st.integers(2, 6))
+def test_ledger_loops_equal_networkx(rows, k):
+    import networkx as nx
+
+    rows = [(a, b, None if x is None else str(x)) for a, b, x in rows if a != b]
+    if not rows:
+        return
+    lg = dg.read_ledger(pl.DataFrame(rows, schema=["source", "target", "amount"], orient="row"))
+    res = dg.find_loops(lg, max_length=k)
+    G = nx.DiGraph(lg.to_networkx())
+    expected = set()
+    for c in nx.simple_cycles(G, length_bound=k):
+        if len(c) >= 2:
+            i = min(range(len(c)), key=lambda j: lg.index(c[j]))
+            expected.add(tuple(c[i:] + c[:i]))
+    assert {lp.entities for lp in res.loops} == expected
+    W = dg.flows(lg).matrix()
+    for lp in res.loops:
+        hops = [W[lg.index(a), lg.index(b)] for a, b in zip(lp.entities, lp.entities[1:] + lp.entities[:1])]
+        if lp.complete:
+            assert lp.throughput == min(hops)
+        low, high = lp.throughput_range
+        assert low <= (lp.throughput if lp.throughput is not None else low)
+        assert high is None or lp.throughput is None or lp.throughput <= high
+
+
+def test_problem_report_is_capped():
+    df = pl.DataFrame({"source": ["A"] * 80, "target": ["A"] * 80})
+    with pytest.raises(dg.LedgerError) as info:
+        dg.read_ledger(df)
+    assert len(info.value.problems) == 50 and info.value.truncated == 30
+    assert "30 more problems" in str(info.value)

@@ -204,7 +204,6 @@ def bff_decomposition(W) -> tuple[np.ndarray, np.ndarray]:
     W = _as_array(W)
     if np.isinf(W).any():
         raise ValueError("W has infinite entries; BFF needs every amount")
-    n = W.shape[0]
     tol = _RTOL * (W.max() if W.size else 0.0)
     R = W.copy()
     np.fill_diagonal(R, 0.0)

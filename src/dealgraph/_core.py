@@ -99,7 +99,7 @@ def _on_basis(f: Flows) -> tuple[pl.DataFrame, pl.DataFrame]:
         "unknown_in_inside": by_target(inside & unknown, ones).astype(int),
         "unknown_in_outside": by_target(~inside & unknown, ones).astype(int),
     }).with_columns(pl.col("outside_share").fill_nan(None))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in np.unique(comp[in_core]):
         members = comp == c
         internal = members[f.src] & members[f.dst]
@@ -115,7 +115,7 @@ def _on_basis(f: Flows) -> tuple[pl.DataFrame, pl.DataFrame]:
             "outside_out": float(amt[leaving].sum()),
             "unknown_deals_inside": int(f.n_unknown[internal].sum()),
         })
-    schema = {"basis": pl.String, "members": pl.List(pl.String), "inside": pl.Float64, "outside_in": pl.Float64,
+    schema: dict[str, Any] = {"basis": pl.String, "members": pl.List(pl.String), "inside": pl.Float64, "outside_in": pl.Float64,
               "outside_share": pl.Float64, "outside_out": pl.Float64, "unknown_deals_inside": pl.Int64}
     rows.sort(key=lambda r: -len(r["members"]))
     return entities, pl.DataFrame(rows, schema=schema)

@@ -152,11 +152,10 @@ def _read_raw(source: Any, name: str) -> pl.DataFrame:
             raise LedgerError([Problem(name, None, None, None, f"cannot read the file: {_first_line(exc)}")]) from None
         raise LedgerError([Problem(name, None, None, None,
                                    "unknown file type; use .csv, .tsv, .parquet, .json or .ndjson")])
-    if hasattr(source, "__arrow_c_stream__") or type(source).__module__.startswith(("pandas", "pyarrow")):
-        try:
-            return pl.DataFrame(source) if hasattr(source, "__arrow_c_stream__") else pl.from_pandas(source)
-        except Exception:
-            return pl.from_pandas(source) if type(source).__module__.startswith("pandas") else pl.from_arrow(source)
+    if type(source).__module__.startswith("pandas"):
+        return pl.from_pandas(source)
+    if hasattr(source, "__arrow_c_stream__"):  # Arrow tables and anything speaking the Arrow PyCapsule interface
+        return pl.DataFrame(source)
     if isinstance(source, list):
         return _records_frame(source, name)
     raise TypeError(f"cannot read a ledger from {type(source).__name__}; give a path, a polars, pandas or Arrow table, or a list of dicts")

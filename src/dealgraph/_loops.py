@@ -271,10 +271,9 @@ def _loop(cyc: tuple[int, ...], head: Flows, firm: Flows, ids: list, dates: list
             firm_amount: float | None = 0.0
         else:
             firm_amount = float(firm.amount[f]) if firm.n_unknown[f] < len(firm.rows(f)) else None
-        stated = len(unknown) < len(rows)
         hops.append(Hop(
             source=names[a], target=names[b], deals=tuple(ids[r] for r in rows),
-            amount=float(head.amount[e]) if stated else None, firm_amount=firm_amount,
+            amount=float(head.amount[e]) if len(unknown) < len(rows) else None, firm_amount=firm_amount,
             unknown_deals=unknown, dates=tuple(sorted({dates[r] for r in rows if dates[r] is not None})),
         ))
     stated = [h.amount for h in hops if h.amount is not None]
