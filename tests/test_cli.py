@@ -78,3 +78,12 @@ def test_missing_file_and_usage_errors():
     res = CliRunner().invoke(cli, ["loops", "nope.csv"])
     assert res.exit_code == 1 and "no such file" in res.output
     assert CliRunner().invoke(cli, ["loops", "--max-length", "1"]).exit_code == 2
+
+
+def test_json_errors_are_data_too(tmp_path):
+    p = tmp_path / "bad.csv"
+    p.write_text("source,target,amount\nA,B,xyz\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["loops", str(p), "--json"])
+    assert res.exit_code == 1
+    doc = json.loads(res.stdout)
+    assert doc["valid"] is False and doc["problems"][0]["row"] == 1 and doc["problems"][0]["column"] == "amount"

@@ -154,4 +154,4 @@ def test_cli_bad_file_no_traceback(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "row 1, column 'amount'" in proc.stderr and "row 2, column 'target'" in proc.stderr
-    assert proc.stdout == "" and not out.exists()
+    assert json.loads(proc.stdout)["valid"] is False and not out.exists()

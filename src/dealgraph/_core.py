@@ -114,8 +114,10 @@ def _on_basis(f: Flows) -> tuple[pl.DataFrame, pl.DataFrame]:
             "outside_share": out_in / (out_in + inside_amt) if out_in + inside_amt else None,
             "outside_out": float(amt[leaving].sum()),
             "unknown_deals_inside": int(f.n_unknown[internal].sum()),
+            "unknown_deals_from_outside": int(f.n_unknown[entering].sum()),
         })
     schema: dict[str, Any] = {"basis": pl.String, "members": pl.List(pl.String), "inside": pl.Float64, "outside_in": pl.Float64,
-              "outside_share": pl.Float64, "outside_out": pl.Float64, "unknown_deals_inside": pl.Int64}
+              "outside_share": pl.Float64, "outside_out": pl.Float64, "unknown_deals_inside": pl.Int64,
+              "unknown_deals_from_outside": pl.Int64}
     rows.sort(key=lambda r: -len(r["members"]))
     return entities, pl.DataFrame(rows, schema=schema)

@@ -87,9 +87,20 @@ def ledger_options(f):
                 fx_rates[cur] = float(rate)
             except ValueError:
                 raise click.BadParameter(f"rate for {cur} must be a number, got {rate!r}", param_hint="--fx") from None
+        from ._errors import LedgerError
+
+        fmt = "json" if as_json else fmt
         settings = dict(columns=_pairs(columns, "--column"), aliases=aliases, fx=fx_rates, currency=currency)
-        lg = read_ledger(ledger, **settings)
-        return f(lg, usd_per_gw=_money(usd_per_gw), fmt="json" if as_json else fmt, **kwargs)
+        try:
+            lg = read_ledger(ledger, **settings)
+        except LedgerError as exc:
+            if fmt == "json":  # the problems as data too; the message still goes to stderr
+                problems = [p.to_dict() for p in exc.problems]
+                click.echo(json.dumps({"schema_version": SCHEMA_VERSION, "command": f.__name__.replace("_cmd", "").replace("_", "-"),
+                                       "valid": False, "problems": problems, "more_problems": exc.truncated},
+                                      ensure_ascii=False, indent=2))
+            raise
+        return f(lg, usd_per_gw=_money(usd_per_gw), fmt=fmt, **kwargs)
 
     return wrapper
 

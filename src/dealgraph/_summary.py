@@ -102,8 +102,10 @@ def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None,
         out.append(f"Of each dollar {r['entity']} pays out, {100 * r['return_share']:.0f} cents come back to it "
                    f"({fmt_money(r['returned'], c)} of {fmt_money(r['paid'], c)}), headline basis.")
     for r in core.cores.filter(pl.col("basis") == "headline").iter_rows(named=True):
-        out.append(f"Circular core {', '.join(r['members'])}: {fmt_money(r['inside'], c)} flows inside it and "
-                   f"{fmt_money(r['outside_in'], c)} comes in from outside ({fmt_share(r['outside_share'])} of its inflow).")
+        unknown_in = r["unknown_deals_from_outside"]
+        out.append(f"Circular core {', '.join(r['members'])}: {fmt_money(r['inside'], c)} of stated money flows inside it and "
+                   f"{fmt_money(r['outside_in'], c)} comes in from outside ({fmt_share(r['outside_share'])} of its inflow)"
+                   + (f", plus {unknown_in} deal{'s' if unknown_in != 1 else ''} of unknown amount from outside." if unknown_in else "."))
     out.append(FUNGIBILITY)
     out.extend(n for n in circ.notes if n.startswith("Assumption"))
     return Summary(tuple(out), lg, loops, circ, rt, core)
