@@ -95,6 +95,10 @@ class CircularityResult:
                 return b
         raise KeyError(basis)
 
+    def only(self, basis: str) -> CircularityResult:
+        """The same result on one basis."""
+        return CircularityResult((self[basis],), self.currency, self.notes)
+
     def to_frame(self) -> pl.DataFrame:
         """Per entity and basis: money in and out, and how much of it is circular."""
         return pl.concat([b.per_entity.with_columns(basis=pl.lit(b.basis)) for b in self.bases]).select(

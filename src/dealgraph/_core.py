@@ -20,7 +20,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ._flows import BASES, Flows, flows
 from ._ledger import Ledger
-from ._results import assumptions, fmt_money, fmt_share
+from ._results import assumptions, fmt_money, fmt_share, only_basis
 
 __all__ = ["CoreResult", "circular_core"]
 
@@ -38,6 +38,10 @@ class CoreResult:
 
     def to_frame(self) -> pl.DataFrame:
         return self.entities
+
+    def only(self, basis: str) -> CoreResult:
+        """The same result on one basis."""
+        return only_basis(self, basis)
 
     def to_dict(self) -> dict[str, Any]:
         return {"currency": self.currency, "notes": list(self.notes), "cores": self.cores.to_dicts(),

@@ -118,6 +118,10 @@ def _emit(result: Any, fmt: str, command: str, frame=None) -> None:
         Console(no_color="NO_COLOR" in os.environ or None, width=None if tty else 200).print(result)
 
 
+def _on(result: Any, basis: str) -> Any:
+    return result if basis == "both" else result.only(basis)
+
+
 class _Group(click.Group):
     def invoke(self, ctx):
         from ._errors import DealgraphError
@@ -190,14 +194,9 @@ def loops(lg, *, usd_per_gw, fmt, max_length, limit, window, basis):
 @click.option("--basis", type=click.Choice(["headline", "firm", "both"]), default="both", show_default=True)
 def circularity(lg, *, usd_per_gw, fmt, basis):
     """How much of the money is circular: maximum circulation, BFF, Finn's index."""
-    import polars as pl
-
     from ._circularity import circularity as run
 
-    res = run(lg, usd_per_gw=usd_per_gw)
-    if basis != "both":
-        res = type(res)(tuple(b for b in res.bases if b.basis == basis), res.currency, res.notes)
-    _emit(res, fmt, "circularity", frame=res.to_frame() if basis == "both" else res.to_frame().filter(pl.col("basis") == basis))
+    _emit(_on(run(lg, usd_per_gw=usd_per_gw), basis), fmt, "circularity")
 
 
 @cli.command("round-trips")
@@ -206,14 +205,9 @@ def circularity(lg, *, usd_per_gw, fmt, basis):
 @click.option("--deals", "per_deal", is_flag=True, help="With --format csv: one row per deal instead of per entity.")
 def round_trips_cmd(lg, *, usd_per_gw, fmt, basis, per_deal):
     """Of each dollar paid, how much comes back to the payer (proportional tracing)."""
-    import polars as pl
-
     from ._round_trips import round_trips
 
-    res = round_trips(lg, usd_per_gw=usd_per_gw)
-    if basis != "both":
-        res = type(res)(res.entities.filter(pl.col("basis") == basis), res.deals.filter(pl.col("basis") == basis),
-                        res.currency, res.notes)
+    res = _on(round_trips(lg, usd_per_gw=usd_per_gw), basis)
     _emit(res, fmt, "round-trips", frame=res.deals if per_deal else None)
 
 
@@ -222,15 +216,9 @@ def round_trips_cmd(lg, *, usd_per_gw, fmt, basis, per_deal):
 @click.option("--basis", type=click.Choice(["headline", "firm", "both"]), default="both", show_default=True)
 def core(lg, *, usd_per_gw, fmt, basis):
     """The circular core: inflow from inside it and from outside."""
-    import polars as pl
-
     from ._core import circular_core
 
-    res = circular_core(lg, usd_per_gw=usd_per_gw)
-    if basis != "both":
-        res = type(res)(res.entities.filter(pl.col("basis") == basis), res.cores.filter(pl.col("basis") == basis),
-                        res.currency, res.notes)
-    _emit(res, fmt, "core")
+    _emit(_on(circular_core(lg, usd_per_gw=usd_per_gw), basis), fmt, "core")
 
 
 @cli.command()

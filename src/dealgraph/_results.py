@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import math
+from dataclasses import fields, replace
+from typing import TypeVar
+
+import polars as pl
 
 from ._flows import Flows
 
-__all__ = ["assumptions", "fmt_money", "fmt_share"]
+__all__ = ["assumptions", "fmt_money", "fmt_share", "only_basis"]
+
+R = TypeVar("R")
 
 _SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
 
@@ -48,3 +54,13 @@ def assumptions(f: Flows, extra: str | None = None) -> tuple[str, ...]:
     if extra:
         notes.append(extra)
     return tuple(notes)
+
+
+def only_basis(result: R, basis: str) -> R:
+    """A copy of a result whose frames keep only the rows of one basis."""
+    changes = {
+        f.name: value.filter(pl.col("basis") == basis)
+        for f in fields(result)  # type: ignore[arg-type]
+        if isinstance(value := getattr(result, f.name), pl.DataFrame) and "basis" in value.columns
+    }
+    return replace(result, **changes)  # type: ignore[type-var]

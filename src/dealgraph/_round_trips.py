@@ -18,7 +18,7 @@ import polars as pl
 
 from ._flows import BASES, Flows, flows
 from ._ledger import Ledger
-from ._results import assumptions, fmt_money, fmt_share
+from ._results import assumptions, fmt_money, fmt_share, only_basis
 from ._tracing import FUNGIBILITY, balance, return_shares
 
 __all__ = ["RoundTripsResult", "round_trips"]
@@ -38,6 +38,10 @@ class RoundTripsResult:
     def to_frame(self) -> pl.DataFrame:
         """Per entity: paid, received, outside money, return share, returned."""
         return self.entities
+
+    def only(self, basis: str) -> RoundTripsResult:
+        """The same result on one basis."""
+        return only_basis(self, basis)
 
     def to_dict(self) -> dict[str, Any]:
         return {
