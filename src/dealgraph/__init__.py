@@ -13,6 +13,7 @@ from ._aliases import AliasTable
 from ._amounts import ParsedAmount, parse_amount
 from ._circularity import BasisCircularity, CircularityResult, circularity
 from ._circulation import bff_decomposition, decompose_circulation, max_circulation
+from ._contagion import ClearingResult, DebtRankResult, FurfineResult, clearing_vector, debtrank, furfine
 from ._core import CoreResult, circular_core
 from ._errors import DealgraphError, LedgerError, LimitError, Problem, ScenarioError
 from ._flows import Flows, flows
@@ -29,6 +30,9 @@ __all__ = [
     "AliasTable",
     "BasisCircularity",
     "CircularityResult",
+    "ClearingResult",
+    "DebtRankResult",
+    "FurfineResult",
     "CoreResult",
     "DealgraphError",
     "Flows",
@@ -47,6 +51,9 @@ __all__ = [
     "bff_decomposition",
     "circular_core",
     "circularity",
+    "clearing_vector",
+    "debtrank",
+    "furfine",
     "cycling_index",
     "decompose_circulation",
     "find_loops",

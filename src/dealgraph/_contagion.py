@@ -1,0 +1,237 @@
+"""Contagion on matrices: clearing payments, sequential defaults and DebtRank.
+
+Orientations:
+
+- ``L[i, j]`` is what i **owes** j (liabilities; rows pay, columns receive).
+- ``A[i, j]`` is i's **claim on** j (assets; ``A = L.T`` for the same debts).
+
+Every function returns a frozen result with the per-node figures and the
+order in which nodes failed (``wave``: 0 for the initial shock, 1 for those
+that failed because of it, and so on; -1 for nodes that did not fail).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+__all__ = ["ClearingResult", "DebtRankResult", "FurfineResult", "clearing_vector", "debtrank", "furfine"]
+
+
+def _matrix(M, name: str) -> np.ndarray:
+    M = np.array(M.toarray() if hasattr(M, "toarray") else M, dtype=float)
+    if M.ndim != 2 or M.shape[0] != M.shape[1]:
+        raise ValueError(f"{name} must be a square matrix, got shape {M.shape}")
+    if not np.isfinite(M).all() or (M < 0).any():
+        raise ValueError(f"{name} must be finite and non-negative")
+    M = M.copy()
+    np.fill_diagonal(M, 0.0)
+    return M
+
+
+def _vector(v, n: int, name: str, default: float = 0.0) -> np.ndarray:
+    v = np.full(n, default) if v is None else np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
+    if not np.isfinite(v).all():
+        raise ValueError(f"{name} must be finite")
+    return v
+
+
+@dataclass(frozen=True)
+class ClearingResult:
+    """Clearing payments: ``payments[i]`` paid out of ``obligations[i]`` owed."""
+
+    payments: np.ndarray
+    obligations: np.ndarray
+    defaults: np.ndarray  # bool
+    waves: np.ndarray  # int, -1 = no default
+    equity: np.ndarray  # assets received and held minus obligations, after clearing
+
+    @property
+    def shortfall(self) -> np.ndarray:
+        return self.obligations - self.payments
+
+
+def clearing_vector(L, external_assets, external_liabilities=None, alpha: float = 1.0, beta: float = 1.0,
+                    *, fixed_payments: dict[int, float] | None = None) -> ClearingResult:
+    """The greatest clearing payment vector (Eisenberg-Noe; Rogers-Veraart with default costs).
+
+    Each node i owes ``pbar[i] = L[i, :].sum() + external_liabilities[i]``
+    and pays its creditors pro rata (``Pi[i, j] = L[i, j] / pbar[i]``). A
+    node whose assets ``e[i] + sum_j Pi[j, i] p[j]`` cover ``pbar[i]`` pays in
+    full; otherwise it defaults and pays ``alpha * e[i] + beta * sum_j Pi[j, i]
+    p[j]``: with ``alpha = beta = 1`` this is Eisenberg and Noe (2001), with
+    recovery fractions below 1 Rogers and Veraart (2013).
+
+    Computed by the fictitious default / greatest clearing vector algorithm:
+    start from full payment, mark the nodes that cannot pay, solve the linear
+    system for the defaulters' payments, repeat until no new default. The
+    iteration in which a node is first marked is its ``wave`` (1 = fails on
+    its own assets; later waves fail because others did).
+
+    ``fixed_payments`` pins the payments of shocked nodes (``{node: amount}``);
+    they count as defaulting in wave 0 when they pay less than they owe.
+
+    Notes
+    -----
+    At most n iterations, each a dense solve on the defaulters: ``O(n^4)``
+    worst case, fine for thousands of entities.
+
+    Examples
+    --------
+    The three-bank example of the ``systemicrisk`` R package (``default_clearing``):
+
+    >>> L = [[0, .5, .5], [.5, 0, .5], [.5, .5, 0]]
+    >>> r = clearing_vector(L, [1/2, 5/8, 3/4], [3/2, 1/2, 1/2])
+    >>> r.payments.round(6).tolist(), r.defaults.tolist(), r.waves.tolist()
+    ([1.473214, 1.419643, 1.5], [True, True, False], [1, 2, -1])
+    """
+    L = _matrix(L, "L")
+    n = L.shape[0]
+    e = _vector(external_assets, n, "external_assets")
+    el = _vector(external_liabilities, n, "external_liabilities")
+    if not (0 <= alpha <= 1 and 0 <= beta <= 1):
+        raise ValueError("alpha and beta are recovery fractions in [0, 1]")
+    pbar = L.sum(axis=1) + el
+    with np.errstate(divide="ignore", invalid="ignore"):
+        Pi = np.where(pbar[:, None] > 0, L / np.where(pbar > 0, pbar, 1.0)[:, None], 0.0)
+    fixed = {int(k): float(v) for k, v in (fixed_payments or {}).items()}
+    pinned = np.zeros(n, bool)
+    pinned[list(fixed)] = True
+    p = pbar.copy()
+    for k, v in fixed.items():
+        p[k] = min(max(v, 0.0), pbar[k])
+    waves = np.full(n, -1)
+    waves[[k for k in fixed if p[k] < pbar[k] - 1e-12 * max(1.0, pbar[k])]] = 0
+    tol = 1e-12 * max(1.0, float(pbar.max(initial=0.0)), float(np.abs(e).max(initial=0.0)))
+    for wave in range(1, n + 2):
+        assets = e + Pi.T @ p
+        new = (~pinned) & (waves < 0) & (assets < pbar - tol)
+        if not new.any():
+            break
+        waves[new] = wave
+        D = np.flatnonzero((waves > 0) & ~pinned)
+        # defaulters pay alpha*e + beta*(what they receive); everyone else pays as set
+        others = np.setdiff1d(np.arange(n), D)
+        rhs = alpha * e[D] + beta * (Pi[np.ix_(others, D)].T @ p[others])
+        M = np.eye(len(D)) - beta * Pi[np.ix_(D, D)].T
+        p[D] = np.clip(np.linalg.solve(M, rhs), 0.0, pbar[D])
+    assets = e + Pi.T @ p
+    return ClearingResult(payments=p, obligations=pbar, defaults=waves >= 0, waves=waves, equity=assets - p)
+
+
+@dataclass(frozen=True)
+class FurfineResult:
+    """Sequential defaults: who failed, in which wave, and each node's loss."""
+
+    failed: np.ndarray  # bool
+    waves: np.ndarray
+    losses: np.ndarray
+
+
+def furfine(A, capital, failed, lgd: float = 1.0, *, initial_losses=None) -> FurfineResult:
+    """Furfine (2003) sequential default algorithm.
+
+    Nodes in ``failed`` fail first (wave 0). In each later wave, node i fails
+    when its losses on failed counterparties, ``lgd * sum_j A[i, j]`` over
+    the failed j, reach its ``capital``. ``A[i, j]`` is i's claim on j.
+    ``initial_losses`` adds losses that are not from failed nodes (for
+    instance a partial payment by a shocked node).
+
+    >>> A = [[0, 5, 0], [0, 0, 8], [0, 0, 0]]        # 0 lends to 1, 1 lends to 2
+    >>> furfine(A, capital=[4, 6, 1], failed=[2], lgd=1.0).waves.tolist()
+    [2, 1, 0]
+    """
+    A = _matrix(A, "A")
+    n = A.shape[0]
+    cap = _vector(capital, n, "capital")
+    if not 0 <= lgd <= 1:
+        raise ValueError("lgd (loss given default) must be in [0, 1]")
+    start = np.zeros(n, bool)
+    start[np.asarray(failed, dtype=int)] = True
+    waves = np.where(start, 0, -1)
+    base = _vector(initial_losses, n, "initial_losses")
+    for wave in range(1, n + 1):
+        losses = base + lgd * A[:, waves >= 0].sum(axis=1)
+        new = (waves < 0) & (losses >= cap) & (losses > 0)
+        if not new.any():
+            break
+        waves[new] = wave
+    losses = base + lgd * A[:, waves >= 0].sum(axis=1)
+    return FurfineResult(failed=waves >= 0, waves=waves, losses=losses)
+
+
+@dataclass(frozen=True)
+class DebtRankResult:
+    """DebtRank: relative equity loss ``stress[i]`` in [0, 1] after propagation."""
+
+    initial: np.ndarray
+    stress: np.ndarray
+    rounds: int
+    rule: str
+
+    @property
+    def defaults(self) -> np.ndarray:
+        return self.stress >= 1.0 - 1e-12
+
+    def additional_stress(self, weights=None) -> float:
+        """Weighted stress added by propagation (weights normalised to sum 1)."""
+        w = np.ones(len(self.stress)) if weights is None else np.asarray(weights, dtype=float)
+        w = w / w.sum()
+        return float(w @ (self.stress - self.initial))
+
+
+def debtrank(A, equity, shock, rule: Literal["single_hit", "linear"] = "single_hit",
+             max_rounds: int = 1000) -> DebtRankResult:
+    """DebtRank stress propagation.
+
+    ``A[i, j]`` is i's claim on j, ``equity[i]`` i's buffer, ``shock[i]`` the
+    initial relative equity loss. The impact of j on i is
+    ``Lambda[i, j] = A[i, j] / equity[i]``.
+
+    - ``"single_hit"`` (Battiston et al. 2012): a node propagates once, in
+      the round after it first becomes distressed, with its stress level
+      then; impacts are capped at 1 (``min(1, Lambda)``).
+    - ``"linear"`` (Bardoscia et al. 2015): every increase of stress
+      propagates: ``h(t+1) = min(1, h(t) + Lambda (h(t) - h(t-1)))``.
+
+    Examples
+    --------
+    The toy network of the NetworkRiskMeasures README (a, b, c):
+
+    >>> A = [[0, 1, 0], [10, 0, 3], [3, 2, 0]]
+    >>> r = debtrank(A, equity=[2, 5, 2], shock=[0.1, 0.1, 0.1])
+    >>> r.stress.round(2).tolist(), round(r.additional_stress([10, 100, 30]), 4)
+    ([0.15, 0.26, 0.3], 0.1607)
+    """
+    A = _matrix(A, "A")
+    n = A.shape[0]
+    E = _vector(equity, n, "equity")
+    if (E <= 0).any():
+        raise ValueError("equity must be positive (DebtRank measures losses relative to it)")
+    h0 = np.clip(_vector(shock, n, "shock"), 0.0, 1.0)
+    Lam = A / E[:, None]
+    if rule == "single_hit":
+        V = np.minimum(Lam, 1.0)
+        h = h0.copy()
+        state = np.where(h0 > 0, 1, 0)  # 0 undistressed, 1 distressed, 2 inactive
+        rounds = 0
+        while (state == 1).any() and rounds < max_rounds:
+            rounds += 1
+            D = state == 1
+            h = np.minimum(1.0, h + V[:, D] @ h[D])
+            state[D] = 2
+            state[(state == 0) & (h > 0)] = 1
+    elif rule == "linear":
+        h_prev, h = np.zeros(n), h0.copy()
+        rounds = 0
+        while rounds < max_rounds:
+            rounds += 1
+            nxt = np.minimum(1.0, h + Lam @ (h - h_prev))
+            h_prev, h = h, nxt
+            if np.abs(h - h_prev).max(initial=0.0) < 1e-13:
+                break
+    else:
+        raise ValueError(f"rule must be 'single_hit' or 'linear', got {rule!r}")
+    return DebtRankResult(initial=h0, stress=h, rounds=rounds, rule=rule)
