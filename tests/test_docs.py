@@ -41,3 +41,12 @@ def test_worked_example_figures_are_what_the_tool_prints():
     for line in re.findall(r"^│ \d │ .+$", README, flags=re.M):
         path = line.split("│")[2].strip()
         assert path in loops
+
+
+def test_stress_example_figures_are_what_the_tool_prints():
+    out = CliRunner().invoke(cli, ["summary"]).output
+    assert "USD 38B to OpenAI, is 40.3% of its stated buffer" in out
+    assert "USD 30B to Anthropic, is 31.7% of its stated buffer" in out
+    assert "OpenAI pays 97.0% of everyone else's stated inflow" in out
+    stress = CliRunner().invoke(cli, ["stress", "--fail", "OpenAI", "--pay", "0"]).output
+    assert "USD 1.44T" in stress and "USD 94.2B" in stress and "seed-05 (Microsoft stake in OpenAI)" in stress

@@ -15,11 +15,15 @@ from ._circularity import BasisCircularity, CircularityResult, circularity
 from ._circulation import bff_decomposition, decompose_circulation, max_circulation
 from ._contagion import ClearingResult, DebtRankResult, FurfineResult, clearing_vector, debtrank, furfine
 from ._core import CoreResult, circular_core
+from ._dependency import DependencyResult, dependency, hhi
+from ._entities import Buffers, EntityTable, read_entities
 from ._errors import DealgraphError, LedgerError, LimitError, Problem, ScenarioError
 from ._flows import Flows, flows
 from ._ledger import Ledger, read_ledger, seed_ledger
 from ._loops import Hop, Loop, LoopsResult, find_loops
 from ._round_trips import RoundTripsResult, round_trips
+from ._scenario import Scenario, read_scenario
+from ._stress import MODELS, StressResult, stress
 from ._summary import Summary, summary
 from ._tracing import FUNGIBILITY, balance, cycling_index, return_shares
 
@@ -27,6 +31,17 @@ __version__ = "0.1.0"
 
 __all__ = [
     "FUNGIBILITY",
+    "MODELS",
+    "Buffers",
+    "DependencyResult",
+    "EntityTable",
+    "Scenario",
+    "StressResult",
+    "dependency",
+    "hhi",
+    "read_entities",
+    "read_scenario",
+    "stress",
     "AliasTable",
     "BasisCircularity",
     "CircularityResult",

@@ -232,6 +232,78 @@ def summary(lg, *, usd_per_gw, fmt, max_length, window):
     _emit(run(lg, max_length=max_length, window=window, usd_per_gw=usd_per_gw), fmt, "summary")
 
 
+def _entity_options(f):
+    @click.option("--entities", "entities_file", type=click.Path(dir_okay=False),
+                  help="Entity table (CSV or TOML) with buffers and outside revenue, each with its source.")
+    @click.option("--assume-buffer", default=0.0, show_default=True, type=click.FloatRange(0),
+                  help="Buffer assumed where the entity table has none, as a multiple of the entity's stated obligations.")
+    @functools.wraps(f)
+    def wrapper(*args, entities_file, **kwargs):
+        from ._entities import read_entities
+
+        return f(*args, entities=read_entities(entities_file) if entities_file else None, **kwargs)
+
+    return wrapper
+
+
+@cli.command("dependency")
+@ledger_options
+@_entity_options
+@click.option("--basis", type=click.Choice(["headline", "firm"]), default="headline", show_default=True)
+def dependency_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, basis):
+    """How concentrated each entity's funding, revenue and suppliers are, and who is exposed to whom."""
+    from ._dependency import dependency
+
+    _emit(dependency(lg, basis=basis, usd_per_gw=usd_per_gw, entities=entities, assume_buffer=assume_buffer),
+          fmt, "dependency")
+
+
+@cli.command("stress")
+@ledger_options
+@_entity_options
+@click.option("--fail", "fail", multiple=True, metavar="ENTITY", help="An entity that pays only --pay of its commitments. Repeatable.")
+@click.option("--pay", default=0.0, show_default=True, type=click.FloatRange(0, 1), help="Share of its commitments a failed entity pays.")
+@click.option("--demand", multiple=True, metavar="ENTITIES=FALL",
+              help='Outside revenue of a group falls, e.g. --demand "Microsoft,Amazon=0.2". Repeatable.')
+@click.option("--lapse", multiple=True, metavar="STATUS|KIND|ID", help="Deals that lapse: a status (loi), a kind or a deal id. Repeatable.")
+@click.option("--scenario", "scenario_file", type=click.Path(dir_okay=False), help="A TOML scenario file (combined with the options above).")
+@click.option("--model", type=click.Choice(["eisenberg-noe", "rogers-veraart", "furfine", "debtrank", "debtrank-linear", "all"]),
+              default="all", show_default=True, help="Propagation model; all shows them side by side.")
+@click.option("--alpha", default=0.5, show_default=True, type=click.FloatRange(0, 1), help="Rogers-Veraart recovery of outside assets.")
+@click.option("--beta", default=0.7, show_default=True, type=click.FloatRange(0, 1), help="Rogers-Veraart recovery of receivables.")
+@click.option("--lgd", default=1.0, show_default=True, type=click.FloatRange(0, 1), help="Furfine loss given default.")
+@click.option("--basis", type=click.Choice(["headline", "firm"]), default="headline", show_default=True)
+def stress_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, fail, pay, demand, lapse, scenario_file, model, alpha,
+               beta, lgd, basis):
+    """The cascade of losses and defaults when entities fail to pay, demand falls or deals lapse."""
+    from ._ledger import KINDS, STATUSES
+    from ._scenario import Scenario, read_scenario
+    from ._stress import stress
+
+    base = read_scenario(scenario_file) if scenario_file else Scenario()
+    groups = []
+    for item in demand:
+        names, sep, fall = item.rpartition("=")
+        try:
+            value = float(fall)
+        except ValueError:
+            value = -1.0
+        if not sep or not names.strip() or not 0 <= value <= 1:
+            raise click.BadParameter(f"expected ENTITIES=FALL with FALL from 0 to 1, got {item!r}", param_hint="--demand")
+        groups.append((tuple(n.strip() for n in names.split(",") if n.strip()), value))
+    scenario = Scenario(
+        name=base.name if scenario_file else "command line",
+        fail=base.fail + tuple((e, pay) for e in fail),
+        demand=base.demand + tuple(groups),
+        lapse_status=base.lapse_status + tuple(x for x in lapse if x in STATUSES),
+        lapse_kind=base.lapse_kind + tuple(x for x in lapse if x in KINDS),
+        lapse_ids=base.lapse_ids + tuple(x for x in lapse if x not in STATUSES and x not in KINDS),
+        origin=base.origin if scenario_file else "command line",
+    )
+    _emit(stress(lg, scenario, model=model, basis=basis, usd_per_gw=usd_per_gw, entities=entities,
+                 assume_buffer=assume_buffer, alpha=alpha, beta=beta, lgd=lgd), fmt, "stress")
+
+
 def main() -> None:
     try:
         cli(prog_name="dealgraph")

@@ -9,10 +9,12 @@ import polars as pl
 
 from ._circularity import CircularityResult, circularity
 from ._core import CoreResult, circular_core
+from ._dependency import DependencyResult, dependency
 from ._ledger import Ledger
 from ._loops import LoopsResult, find_loops
 from ._results import fmt_money, fmt_share
 from ._round_trips import RoundTripsResult, round_trips
+from ._stress import StressResult, stress
 from ._tracing import FUNGIBILITY
 
 __all__ = ["Summary", "summary"]
@@ -28,6 +30,8 @@ class Summary:
     circularity: CircularityResult
     round_trips: RoundTripsResult
     core: CoreResult
+    dependency: DependencyResult
+    worst_failure: StressResult | None
 
     def to_frame(self) -> pl.DataFrame:
         return pl.DataFrame({"finding": list(self.findings)})
@@ -42,6 +46,8 @@ class Summary:
             "circularity": self.circularity.to_dict(),
             "round_trips": self.round_trips.to_dict(),
             "core": self.core.to_dict(),
+            "dependency": self.dependency.to_dict(),
+            "worst_failure": None if self.worst_failure is None else self.worst_failure.to_dict(),
         }
 
     def __rich__(self):
@@ -52,8 +58,11 @@ class Summary:
 
 
 def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None,
-            usd_per_gw: float | None = None, top: int = 3) -> Summary:
-    """The headline findings: loops, circular share, round trips, outside money.
+            usd_per_gw: float | None = None, top: int = 3, stress_candidates: int = 20) -> Summary:
+    """The headline findings: loops, circular share, round trips, outside money, dependency, stress.
+
+    The worst failure is found by letting each of the ``stress_candidates``
+    largest payers pay nothing, in turn (Eisenberg-Noe clearing).
 
     >>> from dealgraph import seed_ledger
     >>> s = summary(seed_ledger())
@@ -106,6 +115,44 @@ def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None,
         out.append(f"Circular core {', '.join(r['members'])}: {fmt_money(r['inside'], c)} of stated money flows inside it and "
                    f"{fmt_money(r['outside_in'], c)} comes in from outside ({fmt_share(r['outside_share'])} of its inflow)"
                    + (f", plus {unknown_in} deal{'s' if unknown_in != 1 else ''} of unknown amount from outside." if unknown_in else "."))
+    dep = dependency(lg, usd_per_gw=usd_per_gw)
+    conc = dep.concentration.filter(pl.col("kind") == "all", pl.col("direction") == "in",
+                                    pl.col("level") == "highly concentrated")
+    if conc.height:
+        out.append(f"{conc.height} of {len(lg.entities)} entities get their stated inflow from highly concentrated sources "
+                   f"(HHI above 1,800): " + ", ".join(f"{r['entity']} ({fmt_share(r['top_share'])} from {r['top_counterparty']})"
+                                                     for r in conc.sort("hhi", descending=True).head(top).iter_rows(named=True)) + ".")
+    exposed = dep.exposures.filter(pl.col("over_limit"), ~pl.col("buffer_assumed")).sort("exposure_to_buffer", descending=True)
+    for r in exposed.head(top).iter_rows(named=True):
+        out.append(f"{r['entity']}'s largest exposure, {fmt_money(r['exposure'], c)} to {r['counterparty']}, is "
+                   f"{fmt_share(r['exposure_to_buffer'])} of its stated buffer (over the 25% large-exposure limit).")
+    spof = dep.single_points.row(0, named=True) if dep.single_points.height else None
+    if spof and spof["pays_others"] > 0:
+        out.append(f"Single point of failure: {spof['entity']} pays {fmt_share(spof['share_of_others_inflow'])} of everyone "
+                   f"else's stated inflow.")
+    worst = _worst_failure(lg, usd_per_gw, stress_candidates)
+    if worst is not None:
+        row = worst.system.row(0, named=True)
+        losers = worst.losers()
+        out.append(f"Worst single failure (Eisenberg-Noe): if {worst.scenario.fail[0][0]} paid nothing, "
+                   f"{fmt_money(row['total_loss'], c)} would be lost"
+                   + (" by " + ", ".join(f"{r['entity']} ({fmt_money(r['loss'], c)})" for r in losers.head(top).iter_rows(named=True))
+                      if losers.height else "")
+                   + f"; {row['defaults'] - 1} further default{'s' if row['defaults'] != 2 else ''}"
+                   + (f" ({', '.join(x.split(': ', 1)[1] for x in row['cascade'][1:])})" if row["defaults"] > 1 else "") + ".")
+        out.append(next(n for n in worst.notes if n.startswith("Buffers")))
     out.append(FUNGIBILITY)
     out.extend(n for n in circ.notes if n.startswith("Assumption"))
-    return Summary(tuple(out), lg, loops, circ, rt, core)
+    return Summary(tuple(out), lg, loops, circ, rt, core, dep, worst)
+
+
+def _worst_failure(lg: Ledger, usd_per_gw: float | None, candidates: int) -> StressResult | None:
+    from ._flows import flows
+
+    paid = flows(lg, usd_per_gw=usd_per_gw).matrix().sum(axis=1)
+    best: StressResult | None = None
+    for i in [int(k) for k in paid.argsort()[::-1][:candidates] if paid[k] > 0]:
+        res = stress(lg, {"fail": [{"entity": lg.entities[i], "pay": 0.0}]}, model="eisenberg-noe", usd_per_gw=usd_per_gw)
+        if best is None or res.system["total_loss"][0] > best.system["total_loss"][0]:
+            best = res
+    return best

@@ -1,0 +1,260 @@
+"""Stress: the cascade of losses and defaults when a player fails or demand falls.
+
+How deals enter the obligation network (decided here, stated in every result):
+
+- A **commitment to pay** (every deal that is not a closed equity investment:
+  cloud, chips, compute, services, loans, payments, revenue shares, and
+  equity investments still to be paid) is a **liability of the payer**
+  (``source``) to the payee (``target``).
+- A **closed equity investment** is an **asset of the investor** whose value
+  follows the investee: when the investee loses a share ``f`` of its buffer,
+  the stake loses ``f`` of its value. It is not a debt of the investee.
+- Deals of unknown amount are left out of the network and listed.
+
+Each entity starts solvent with net worth equal to its buffer (see
+:mod:`dealgraph._entities`): outside assets ``e = buffer + owed - owed_to_it``
+(outside liabilities take up any negative part). A scenario then pins failed
+entities' payments at ``pay`` times what they owe, removes lapsed deals and
+cuts outside assets by the fall in outside revenue.
+
+Losses are asset value lost: unpaid claims, lost stake value and lost outside
+revenue. Amplification = total loss / initial shock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from ._contagion import clearing_vector, debtrank, furfine
+from ._entities import EntityTable, read_entities
+from ._errors import DealgraphError
+from ._flows import Basis, row_amounts
+from ._ledger import Ledger
+from ._results import fmt_money
+from ._scenario import Scenario, read_scenario
+
+__all__ = ["MODELS", "StressResult", "stress"]
+
+MODELS = ("eisenberg-noe", "rogers-veraart", "furfine", "debtrank", "debtrank-linear")
+Model = Literal["eisenberg-noe", "rogers-veraart", "furfine", "debtrank", "debtrank-linear", "all"]
+
+CHANNELS = ("Obligations: every deal except closed equity investments is a liability of the payer to the payee; "
+            "closed equity investments are stakes whose value follows the investee's buffer.")
+
+
+@dataclass(frozen=True)
+class StressResult:
+    """Per entity and per model: losses, payments, defaults; and the system totals."""
+
+    scenario: Scenario
+    entities: pl.DataFrame
+    system: pl.DataFrame
+    currency: str
+    notes: tuple[str, ...]
+
+    def to_frame(self) -> pl.DataFrame:
+        return self.entities
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scenario": self.scenario.describe(), "scenario_name": self.scenario.name, "currency": self.currency,
+                "notes": list(self.notes), "system": self.system.to_dicts(), "entities": self.entities.to_dicts()}
+
+    def losers(self, model: str = "eisenberg-noe") -> pl.DataFrame:
+        """Entities that lose money under ``model``, largest loss first."""
+        return self.entities.filter(pl.col("model") == model, pl.col("loss") > 0).sort("loss", descending=True)
+
+    def __rich__(self):
+        from rich.console import Group
+        from rich.table import Table
+
+        c = self.currency
+        s = Table(title=f"Stress: {self.scenario.describe()}", title_justify="left")
+        for col in ("model", "initial shock", "total loss", "amplification", "defaults", "cascade"):
+            s.add_column(col, justify="left" if col in ("model", "cascade") else "right")
+        for r in self.system.iter_rows(named=True):
+            s.add_row(r["model"], fmt_money(r["initial_shock"], c), fmt_money(r["total_loss"], c),
+                      "n/a" if r["amplification"] is None else f"{r['amplification']:.2f}x", str(r["defaults"]),
+                      " | ".join(r["cascade"]) or "-")
+        first = self.system["model"][0]
+        e = Table(title=f"Who loses ({first})", title_justify="left")
+        for col in ("entity", "loss", "unpaid claims", "stake loss", "outside revenue lost", "buffer", "defaults"):
+            e.add_column(col, justify="left" if col in ("entity", "defaults") else "right")
+        for r in self.losers(first).iter_rows(named=True):
+            e.add_row(r["entity"], fmt_money(r["loss"], c), fmt_money(r["unpaid_claims"], c), fmt_money(r["stake_loss"], c),
+                      fmt_money(r["demand_loss"], c), fmt_money(r["buffer"], c) + (" (assumed)" if r["buffer_assumed"] else ""),
+                      f"wave {r['wave']}" if r["defaulted"] else "no")
+        return Group(s, e, *self.notes)
+
+
+def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, model: Model = "eisenberg-noe", basis: Basis = "headline",
+           usd_per_gw: float | None = None, entities: EntityTable | None = None, assume_buffer: float = 0.0,
+           alpha: float = 0.5, beta: float = 0.7, lgd: float = 1.0) -> StressResult:
+    """Run a stress scenario under one propagation model, or all of them side by side.
+
+    Parameters
+    ----------
+    scenario : Scenario, a TOML file or a dict of the same shape (see :func:`read_scenario`).
+    model : "eisenberg-noe", "rogers-veraart", "furfine", "debtrank", "debtrank-linear" or "all"
+    alpha, beta : recovery fractions of Rogers-Veraart (outside assets, receivables).
+    lgd : loss given default of Furfine.
+
+    Examples
+    --------
+    >>> from dealgraph import seed_ledger
+    >>> res = stress(seed_ledger(), {"fail": [{"entity": "OpenAI", "pay": 0}]})
+    >>> res.losers()["entity"].to_list()
+    ['OpenAI compute suppliers (unnamed)', 'Amazon']
+    """
+    models = MODELS if model == "all" else (model,)
+    for m in models:
+        if m not in MODELS:
+            raise DealgraphError(f"unknown model {m!r}; expected one of {', '.join(MODELS)} or all")
+    sc = (scenario if isinstance(scenario, Scenario) else read_scenario(scenario)).resolved(ledger)
+    net = _network(ledger, sc, basis, usd_per_gw)
+    table = entities if entities is not None else read_entities(aliases=ledger.aliases)
+    buf = table.buffers(ledger.entities, net.L.sum(axis=1), assume=assume_buffer)
+    n = len(ledger.entities)
+    demand = np.zeros(n)
+    missing_revenue = []
+    for group, fall in sc.demand:
+        for name in group:
+            i = ledger.entities.index(name)
+            if np.isnan(buf.outside_revenue[i]):
+                missing_revenue.append(name)
+            else:
+                demand[i] += fall * buf.outside_revenue[i]
+    fails = {ledger.entities.index(e): p for e, p in sc.fail}
+    owed, owed_to = net.L.sum(axis=1), net.L.sum(axis=0)
+    initial = sum((1 - p) * owed[i] for i, p in fails.items()) + demand.sum()
+    frames, system = [], []
+    for m in models:
+        per, sysrow = _run(m, net, buf.values, demand, fails, alpha, beta, lgd, ledger.entities)
+        per = per.with_columns(model=pl.lit(m), entity=pl.Series(ledger.entities), owes=owed, owed_to_it=owed_to,
+                               buffer=buf.values, buffer_assumed=buf.assumed, demand_loss=demand)
+        frames.append(per)
+        total = float(per["loss"].sum())
+        system.append({"model": m, "initial_shock": initial, "total_loss": total,
+                       "amplification": total / initial if initial > 0 else None, **sysrow})
+    cols = ["model", "entity", "loss", "unpaid_claims", "stake_loss", "demand_loss", "owes", "pays", "owed_to_it",
+            "buffer", "buffer_assumed", "defaulted", "wave", "distress"]
+    notes = [CHANNELS, buf.note(ledger.entities)]
+    if missing_revenue:
+        notes.append(f"No outside revenue known for {', '.join(sorted(set(missing_revenue)))}: the demand shock leaves them unchanged.")
+    if net.unknown:
+        notes.append("Left out (amount unknown): " + "; ".join(net.unknown) + ".")
+    if sc.lapse_status or sc.lapse_kind or sc.lapse_ids:
+        notes.append(f"{net.lapsed} deal{'s' if net.lapsed != 1 else ''} lapsed in the scenario.")
+    if "rogers-veraart" in models:
+        notes.append(f"Rogers-Veraart recovery: alpha={alpha:g} of outside assets, beta={beta:g} of receivables.")
+    if "furfine" in models:
+        notes.append(f"Furfine loss given default: {lgd:g}.")
+    notes.extend(_basis_notes(basis, usd_per_gw))
+    return StressResult(sc, pl.concat(frames).select(cols), pl.DataFrame(system), ledger.currency, tuple(notes))
+
+
+def _basis_notes(basis: str, usd_per_gw: float | None) -> list[str]:
+    out = [f"{basis.capitalize()} basis."]
+    if usd_per_gw is not None and basis == "headline":
+        out.append(f"Assumption: capacity-only deals valued at {fmt_money(usd_per_gw)} per gigawatt.")
+    return out
+
+
+@dataclass(frozen=True)
+class _Network:
+    L: np.ndarray  # L[i, j] what i owes j
+    S: np.ndarray  # S[i, j] i's stake in j
+    unknown: tuple[str, ...]
+    lapsed: int
+
+
+def _network(ledger: Ledger, sc: Scenario, basis: Basis, usd_per_gw: float | None) -> _Network:
+    on, amount = row_amounts(ledger, basis, usd_per_gw)
+    t = ledger.table
+    lapse = (t["status"].cast(pl.String).is_in(list(sc.lapse_status)) | t["kind"].cast(pl.String).is_in(list(sc.lapse_kind))
+             | t["id"].is_in(list(sc.lapse_ids)))
+    lapsed = int((on & lapse).sum())
+    keep = (on & ~lapse).to_numpy()
+    n = len(ledger.entities)
+    L, S = np.zeros((n, n)), np.zeros((n, n))
+    stake = ((t["kind"] == "equity") & (t["status"] == "closed")).to_numpy()
+    src, dst, amt = t["source"].to_numpy(), t["target"].to_numpy(), amount.to_numpy(allow_copy=True).astype(float)
+    known = keep & ~np.isnan(amt)
+    np.add.at(L, (src[known & ~stake], dst[known & ~stake]), amt[known & ~stake])
+    np.add.at(S, (src[known & stake], dst[known & stake]), amt[known & stake])
+    names, ids = ledger.entities, t["id"].to_list()
+    unknown = tuple(
+        f"{ids[k]} ({names[src[k]]} {'stake in' if stake[k] else 'owes'} {names[dst[k]]})"
+        for k in np.flatnonzero(keep & np.isnan(amt))
+    )
+    return _Network(L, S, unknown, lapsed)
+
+
+def _run(model: str, net: _Network, buffer: np.ndarray, demand: np.ndarray, fails: dict[int, float],
+         alpha: float, beta: float, lgd: float, names: tuple[str, ...]) -> tuple[pl.DataFrame, dict[str, Any]]:
+    L, S = net.L, net.S
+    n = len(buffer)
+    owed, owed_to = L.sum(axis=1), L.sum(axis=0)
+    e = buffer + owed - owed_to
+    el = np.where(e < 0, -e, 0.0)
+    e = np.maximum(e, 0.0) - demand
+    el = el + np.where(e < 0, -e, 0.0)
+    e = np.maximum(e, 0.0)
+    distress = np.full(n, np.nan)
+    pays = np.full(n, np.nan)
+    if model in ("eisenberg-noe", "rogers-veraart"):
+        a, b = (1.0, 1.0) if model == "eisenberg-noe" else (alpha, beta)
+        r = clearing_vector(L, e, el, a, b, fixed_payments={i: p * owed[i] for i, p in fails.items()})
+        Pi = np.divide(L, r.obligations[:, None], out=np.zeros_like(L), where=r.obligations[:, None] > 0)
+        unpaid = Pi.T @ (r.obligations - r.payments)
+        own = unpaid + demand
+        rel = np.where(buffer > 0, np.minimum(1.0, own / np.where(buffer > 0, buffer, 1.0)), (own > 0).astype(float))
+        rel[list(fails)] = 1.0
+        stake_loss = S @ rel
+        waves, pays = r.waves, r.payments
+    elif model == "furfine":
+        A = L.T + S  # i's claims on j plus i's stake in j
+        first = np.zeros(n)
+        for i, p in fails.items():
+            first += (1 - p) * A[:, i]
+        A_rest = A.copy()
+        A_rest[:, list(fails)] = 0.0
+        fr = furfine(A_rest, buffer, failed=list(fails), lgd=lgd, initial_losses=first + demand)
+        claims_lost = fr.losses - demand
+        share = np.divide(L.T, A, out=np.zeros_like(A), where=A > 0)
+        # split each node's loss on a counterparty between claims and stakes in proportion to the amounts
+        lost_matrix = np.zeros_like(A)
+        for i, p in fails.items():
+            lost_matrix[:, i] = (1 - p) * A[:, i]
+        failed_later = np.flatnonzero(fr.waves > 0)
+        lost_matrix[:, failed_later] += lgd * A[:, failed_later]
+        unpaid = (lost_matrix * share).sum(axis=1)
+        stake_loss = claims_lost - unpaid
+        waves = fr.waves
+    else:
+        A = L.T + S
+        tiny = 1e-9 * max(1.0, float(A.max(initial=0.0)))
+        equity = np.maximum(buffer, tiny)
+        shock = np.minimum(1.0, demand / equity)
+        for i, p in fails.items():
+            shock[i] = max(shock[i], 1 - p)
+        dr = debtrank(A, equity, shock, rule="linear" if model == "debtrank-linear" else "single_hit")
+        distress = dr.stress
+        share = np.divide(L.T, A, out=np.zeros_like(A), where=A > 0)
+        unpaid = (share * A * distress[None, :]).sum(axis=1)
+        stake_loss = ((1 - share) * A * distress[None, :]).sum(axis=1)
+        failed_now = dr.defaults
+        waves = np.where(failed_now, 1, -1)
+        waves[list(fails)] = np.where(shock[list(fails)] >= 1, 0, waves[list(fails)])
+    loss = unpaid + stake_loss + demand
+    defaulted = waves >= 0
+    order = sorted({int(w) for w in waves if w >= 0})
+    cascade = [f"{w}: {', '.join(names[i] for i in np.flatnonzero(waves == w))}" for w in order]
+    per = pl.DataFrame({"loss": loss, "unpaid_claims": unpaid, "stake_loss": stake_loss, "pays": pays,
+                        "defaulted": defaulted, "wave": np.where(defaulted, waves, -1).astype(int), "distress": distress}
+                       ).with_columns(pl.col("pays").fill_nan(None), pl.col("distress").fill_nan(None))
+    return per, {"defaults": int(defaulted.sum()), "cascade": cascade}
