@@ -75,10 +75,6 @@ class Flows:
         k = lo + np.searchsorted(self.dst[lo:hi], j)
         return int(k) if k < hi and self.dst[k] == j else -1
 
-    def known(self) -> np.ndarray:
-        """Edges whose amount is fully stated (no unknown row)."""
-        return self.n_unknown == 0
-
     def matrix(self, *, dense: bool = True):
         """``W[i, j]`` = stated amount that i pays j (unknown amounts left out)."""
         W = sp.csr_matrix((self.amount, (self.src, self.dst)), shape=(self.n, self.n))
