@@ -46,3 +46,19 @@ def test_entities_have_chinese_names():
     lg = dg.seed_ledger()
     zh = {lg.aliases.display(e, "zh") for e in lg.entities}
     assert {"微软", "英伟达", "亚马逊", "谷歌"} <= zh
+
+
+def test_ai_deals_dataset_rows_cite_urls_and_hold_the_known_loops():
+    lg = dg.read_dataset("ai-deals")
+    for rec in lg.to_frame().iter_rows(named=True):
+        assert (rec["evidence"] or "").startswith("https://"), rec["id"]
+        if rec["amount"] is None:
+            assert rec["gw"] is not None or "no dollar figure" in rec["note"], rec["id"]
+    loops = dg.find_loops(lg)
+    assert loops.find("NVIDIA", "OpenAI", "Oracle") is not None
+    assert loops.find("Microsoft", "OpenAI") is not None
+
+
+def test_unknown_dataset_is_an_error():
+    with pytest.raises(dg.DealgraphError, match="built-in datasets are seed, ai-deals"):
+        dg.read_dataset("nope")

@@ -19,7 +19,7 @@ from ._dependency import DependencyResult, dependency, hhi
 from ._entities import Buffers, EntityTable, read_entities
 from ._errors import DealgraphError, LedgerError, LimitError, Problem, ScenarioError
 from ._flows import Flows, flows
-from ._ledger import Ledger, read_ledger, seed_ledger
+from ._ledger import DATASETS, Ledger, read_dataset, read_ledger, seed_ledger
 from ._loops import Hop, Loop, LoopsResult, find_loops
 from ._round_trips import RoundTripsResult, round_trips
 from ._scenario import Scenario, read_scenario
@@ -30,6 +30,8 @@ from ._tracing import FUNGIBILITY, balance, cycling_index, return_shares
 __version__ = "0.1.0"
 
 __all__ = [
+    "DATASETS",
+    "read_dataset",
     "FUNGIBILITY",
     "MODELS",
     "Buffers",

@@ -22,9 +22,9 @@ import polars as pl
 
 from ._aliases import AliasTable
 from ._amounts import parse_amount
-from ._errors import LedgerError, Problem
+from ._errors import DealgraphError, LedgerError, Problem
 
-__all__ = ["CAPS", "COLUMNS", "KINDS", "STATUSES", "Ledger", "read_ledger", "seed_ledger"]
+__all__ = ["CAPS", "COLUMNS", "DATASETS", "KINDS", "STATUSES", "Ledger", "read_dataset", "read_ledger", "seed_ledger"]
 
 KINDS = ("equity", "cloud", "chips", "compute", "services", "loan", "payment", "revenue_share", "other")
 STATUSES = ("closed", "committed", "loi", "rumored", "lapsed")
@@ -43,7 +43,10 @@ _SYNONYMS = {
 }
 _ALLOWED = {"kind": KINDS, "status": STATUSES, "cap": CAPS}
 _GW_UNITS = {"gw": 1.0, "千兆瓦": 1.0, "吉瓦": 1.0, "gigawatts": 1.0, "gigawatt": 1.0, "mw": 1e-3, "兆瓦": 1e-3, "megawatts": 1e-3}
-_SEED_NAME = "built-in seed ledger (dealgraph/data/seed_ledger.csv)"
+DATASETS = {
+    "seed": ("seed_ledger.csv", "the deals stated by the seed article (November 2025), each cited to its line"),
+    "ai-deals": ("ai_deals.csv", "publicly reported deals among AI labs, clouds and chipmakers, each with a source URL"),
+}
 
 
 @dataclass(frozen=True)
@@ -331,10 +334,21 @@ def seed_ledger(*, aliases: AliasTable | Mapping[str, str] | str | Path | None =
     >>> "Anthropic" in lg.entities and lg.table["amount"].null_count() > 0
     True
     """
-    path = resources.files("dealgraph") / "data" / "seed_ledger.csv"
-    with resources.as_file(path) as p:
+    return read_dataset("seed", aliases=aliases)
+
+
+def read_dataset(name: str, *, aliases: AliasTable | Mapping[str, str] | str | Path | None = None) -> Ledger:
+    """A built-in dataset by name: ``"seed"`` or ``"ai-deals"`` (see ``DATASETS``).
+
+    >>> sorted(read_dataset("ai-deals").entities)
+    ['Microsoft', 'NVIDIA', 'OpenAI', 'Oracle']
+    """
+    if name not in DATASETS:
+        raise DealgraphError(f"unknown dataset {name!r}; the built-in datasets are {', '.join(DATASETS)}")
+    file = DATASETS[name][0]
+    with resources.as_file(resources.files("dealgraph") / "data" / file) as p:
         raw = pl.read_csv(p, infer_schema=False)
-    return _validate(raw, _SEED_NAME, {}, _alias_table(aliases), {}, "USD")
+    return _validate(raw, f"built-in dataset {name} (dealgraph/data/{file})", {}, _alias_table(aliases), {}, "USD")
 
 
 def _alias_table(aliases: AliasTable | Mapping[str, str] | str | Path | None) -> AliasTable:

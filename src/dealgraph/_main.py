@@ -65,6 +65,8 @@ def ledger_options(f):
     """Options every command shares: the ledger and how to read it, and the output format."""
 
     @click.argument("ledger", required=False, type=click.Path(dir_okay=False))
+    @click.option("--dataset", type=click.Choice(["seed", "ai-deals"]), default="seed", show_default=True,
+                  help="Built-in dataset used when no LEDGER is given.")
     @click.option("--column", "columns", multiple=True, metavar="OURS=YOURS",
                   help='Map a column, e.g. --column amount="Amount Paid". Repeatable.')
     @click.option("--aliases", type=click.Path(exists=True, dir_okay=False),
@@ -78,8 +80,8 @@ def ledger_options(f):
                   help="Output format on stdout.")
     @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
     @functools.wraps(f)
-    def wrapper(ledger, columns, aliases, fx, currency, usd_per_gw, fmt, as_json, **kwargs):
-        from ._ledger import read_ledger
+    def wrapper(ledger, dataset, columns, aliases, fx, currency, usd_per_gw, fmt, as_json, **kwargs):
+        from ._ledger import read_dataset, read_ledger
 
         fx_rates = {}
         for cur, rate in _pairs(fx, "--fx").items():
@@ -92,7 +94,7 @@ def ledger_options(f):
         fmt = "json" if as_json else fmt
         settings = dict(columns=_pairs(columns, "--column"), aliases=aliases, fx=fx_rates, currency=currency)
         try:
-            lg = read_ledger(ledger, **settings)
+            lg = read_ledger(ledger, **settings) if ledger else read_dataset(dataset, aliases=aliases)
         except LedgerError as exc:
             if fmt == "json":  # the problems as data too; the message still goes to stderr
                 problems = [p.to_dict() for p in exc.problems]
