@@ -158,9 +158,9 @@ def circularity(ledger: Ledger, *, usd_per_gw: float | None = None) -> Circulari
     >>> head.circular_upper / 1e9
     83.0
     """
-    results = tuple(_on_basis(flows(ledger, b, usd_per_gw=usd_per_gw), ledger) for b in BASES)
-    head = flows(ledger, "headline", usd_per_gw=usd_per_gw)
-    return CircularityResult(results, ledger.currency, assumptions(head, extra=_UNKNOWN_NOTE))
+    fs = [flows(ledger, b, usd_per_gw=usd_per_gw) for b in BASES]
+    return CircularityResult(tuple(_on_basis(f, ledger) for f in fs), ledger.currency,
+                             assumptions(fs[0], extra=_UNKNOWN_NOTE))
 
 
 def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:

@@ -70,12 +70,12 @@ def circular_core(ledger: Ledger, *, usd_per_gw: float | None = None) -> CoreRes
     ['Amazon', 'Anthropic', 'Microsoft', 'NVIDIA', 'OpenAI']
     """
     ent, cores = [], []
-    for basis in BASES:
-        e, c = _on_basis(flows(ledger, basis, usd_per_gw=usd_per_gw))
+    fs = [flows(ledger, b, usd_per_gw=usd_per_gw) for b in BASES]
+    for f in fs:
+        e, c = _on_basis(f)
         ent.append(e)
         cores.append(c)
-    head = flows(ledger, "headline", usd_per_gw=usd_per_gw)
-    return CoreResult(pl.concat(ent), pl.concat(cores), ledger.currency, assumptions(head, extra=_UNKNOWN_NOTE))
+    return CoreResult(pl.concat(ent), pl.concat(cores), ledger.currency, assumptions(fs[0], extra=_UNKNOWN_NOTE))
 
 
 def _on_basis(f: Flows) -> tuple[pl.DataFrame, pl.DataFrame]:

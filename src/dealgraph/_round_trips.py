@@ -94,13 +94,12 @@ def round_trips(ledger: Ledger, *, usd_per_gw: float | None = None) -> RoundTrip
     ent, deals = [], []
     kinds = ledger.table["kind"].cast(str).to_list()
     ids = ledger.table["id"].to_list()
-    for basis in BASES:
-        f = flows(ledger, basis, usd_per_gw=usd_per_gw)
+    fs = [flows(ledger, b, usd_per_gw=usd_per_gw) for b in BASES]
+    for f in fs:
         e, d = _on_basis(f, kinds, ids)
         ent.append(e)
         deals.append(d)
-    head = flows(ledger, "headline", usd_per_gw=usd_per_gw)
-    return RoundTripsResult(pl.concat(ent), pl.concat(deals), ledger.currency, assumptions(head, extra=_UNKNOWN_NOTE))
+    return RoundTripsResult(pl.concat(ent), pl.concat(deals), ledger.currency, assumptions(fs[0], extra=_UNKNOWN_NOTE))
 
 
 def _on_basis(f: Flows, kinds: list[str], ids: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:

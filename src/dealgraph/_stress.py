@@ -33,9 +33,9 @@ import polars as pl
 from ._contagion import clearing_vector, debtrank, furfine
 from ._entities import EntityTable, read_entities
 from ._errors import DealgraphError
-from ._flows import Basis, row_amounts
+from ._flows import Basis, flows, row_amounts
 from ._ledger import Ledger
-from ._results import fmt_money
+from ._results import assumptions, fmt_money
 from ._scenario import Scenario, read_scenario
 
 __all__ = ["MODELS", "StressResult", "stress"]
@@ -153,15 +153,8 @@ def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, 
         notes.append(f"Rogers-Veraart recovery: alpha={alpha:g} of outside assets, beta={beta:g} of receivables.")
     if "furfine" in models:
         notes.append(f"Furfine loss given default: {lgd:g}.")
-    notes.extend(_basis_notes(basis, usd_per_gw))
+    notes.extend(assumptions(flows(ledger, basis, usd_per_gw=usd_per_gw)))
     return StressResult(sc, pl.concat(frames).select(cols), pl.DataFrame(system), ledger.currency, tuple(notes))
-
-
-def _basis_notes(basis: str, usd_per_gw: float | None) -> list[str]:
-    out = [f"{basis.capitalize()} basis."]
-    if usd_per_gw is not None and basis == "headline":
-        out.append(f"Assumption: capacity-only deals valued at {fmt_money(usd_per_gw)} per gigawatt.")
-    return out
 
 
 @dataclass(frozen=True)
@@ -216,40 +209,32 @@ def _run(model: str, net: _Network, buffer: np.ndarray, demand: np.ndarray, fail
         rel[list(fails)] = 1.0
         stake_loss = S @ rel
         waves, pays = r.waves, r.payments
-    elif model == "furfine":
-        A = L.T + S  # i's claims on j plus i's stake in j
-        first = np.zeros(n)
-        for i, p in fails.items():
-            first += (1 - p) * A[:, i]
-        A_rest = A.copy()
-        A_rest[:, list(fails)] = 0.0
-        fr = furfine(A_rest, buffer, failed=list(fails), lgd=lgd, initial_losses=first + demand)
-        claims_lost = fr.losses - demand
-        share = np.divide(L.T, A, out=np.zeros_like(A), where=A > 0)
-        # split each node's loss on a counterparty between claims and stakes in proportion to the amounts
-        lost_matrix = np.zeros_like(A)
-        for i, p in fails.items():
-            lost_matrix[:, i] = (1 - p) * A[:, i]
-        failed_later = np.flatnonzero(fr.waves > 0)
-        lost_matrix[:, failed_later] += lgd * A[:, failed_later]
-        unpaid = (lost_matrix * share).sum(axis=1)
-        stake_loss = claims_lost - unpaid
-        waves = fr.waves
     else:
-        A = L.T + S
-        tiny = 1e-9 * max(1.0, float(A.max(initial=0.0)))
-        equity = np.maximum(buffer, tiny)
-        shock = np.minimum(1.0, demand / equity)
-        for i, p in fails.items():
-            shock[i] = max(shock[i], 1 - p)
-        dr = debtrank(A, equity, shock, rule="linear" if model == "debtrank-linear" else "single_hit")
-        distress = dr.stress
-        share = np.divide(L.T, A, out=np.zeros_like(A), where=A > 0)
-        unpaid = (share * A * distress[None, :]).sum(axis=1)
-        stake_loss = ((1 - share) * A * distress[None, :]).sum(axis=1)
-        failed_now = dr.defaults
-        waves = np.where(failed_now, 1, -1)
-        waves[list(fails)] = np.where(shock[list(fails)] >= 1, 0, waves[list(fails)])
+        A = L.T + S  # i's claims on j plus i's stake in j
+        if model == "furfine":
+            lost = np.zeros_like(A)  # lost[i, j]: value i loses on j
+            for i, p in fails.items():
+                lost[:, i] = (1 - p) * A[:, i]
+            A_rest = A.copy()
+            A_rest[:, list(fails)] = 0.0  # failed entities' shortfall is in `lost` already
+            fr = furfine(A_rest, buffer, failed=list(fails), lgd=lgd, initial_losses=lost.sum(axis=1) + demand)
+            later = fr.waves > 0
+            lost[:, later] += lgd * A[:, later]
+            waves = fr.waves
+        else:
+            equity = np.maximum(buffer, 1e-9 * max(1.0, float(A.max(initial=0.0))))
+            shock = np.minimum(1.0, demand / equity)
+            for i, p in fails.items():
+                shock[i] = max(shock[i], 1 - p)
+            dr = debtrank(A, equity, shock, rule="linear" if model == "debtrank-linear" else "single_hit")
+            distress = dr.stress
+            lost = A * distress[None, :]
+            waves = np.where(dr.defaults, 1, -1)
+            waves[list(fails)] = np.where(shock[list(fails)] >= 1, 0, waves[list(fails)])
+        # split each loss on a counterparty between claims and stakes in proportion to the amounts
+        claim_share = np.divide(L.T, A, out=np.zeros_like(A), where=A > 0)
+        unpaid = (claim_share * lost).sum(axis=1)
+        stake_loss = ((1 - claim_share) * lost).sum(axis=1)
     loss = unpaid + stake_loss + demand
     defaulted = waves >= 0
     order = sorted({int(w) for w in waves if w >= 0})
