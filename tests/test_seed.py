@@ -50,10 +50,18 @@ def test_entities_have_chinese_names():
 
 def test_ai_deals_dataset_rows_cite_urls_and_hold_the_known_loops():
     lg = dg.read_dataset("ai-deals")
-    for rec in lg.to_frame().iter_rows(named=True):
-        assert (rec["evidence"] or "").startswith("https://"), rec["id"]
-        if rec["amount"] is None:
-            assert rec["gw"] is not None or "no dollar figure" in rec["note"], rec["id"]
+    seed_ids = set(dg.seed_ledger().table["id"].to_list())
+    wider = lg.to_frame().filter(~pl.col("id").is_in(list(seed_ids)))
+    assert wider.height == 20 and set(lg.table["id"].to_list()) - set(wider["id"].to_list()) == seed_ids - {"seed-05"}
+    for rec in wider.iter_rows(named=True):
+        url, sep, words = rec["evidence"].partition(" : ")
+        assert url.startswith("https://") and sep and words.startswith("'"), rec["id"]
+        if rec["amount"] is None:  # an unknown amount says why
+            assert rec["gw"] is not None or re.search(r"not stated|unknown|no figure", rec["note"]), rec["id"]
+        elif rec["cap"] == "exact":  # an exact figure is in the quoted words
+            figure = f"{rec['amount'] / 1e9:g}"
+            assert f"${figure} billion" in words or f"{figure} billion" in words, rec["id"]
+    assert {"Amazon", "Google", "CoreWeave", "AMD", "Broadcom"} <= set(lg.entities)
     loops = dg.find_loops(lg)
     assert loops.find("NVIDIA", "OpenAI", "Oracle") is not None
     assert loops.find("Microsoft", "OpenAI") is not None

@@ -9,6 +9,7 @@ row is one element of each column of a polars DataFrame.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import math
 import re
@@ -44,8 +45,10 @@ _SYNONYMS = {
 _ALLOWED = {"kind": KINDS, "status": STATUSES, "cap": CAPS}
 _GW_UNITS = {"gw": 1.0, "千兆瓦": 1.0, "吉瓦": 1.0, "gigawatts": 1.0, "gigawatt": 1.0, "mw": 1e-3, "兆瓦": 1e-3, "megawatts": 1e-3}
 DATASETS = {
-    "seed": ("seed_ledger.csv", "the deals stated by the seed article (November 2025), each cited to its line"),
-    "ai-deals": ("ai_deals.csv", "publicly reported deals among AI labs, clouds and chipmakers, each with a source URL"),
+    "seed": (("seed_ledger.csv",), "the deals stated by the seed article (November 2025), each cited to its line"),
+    "ai-deals": (("seed_ledger.csv", "ai_deals.csv"),
+                 "the seed article's deals inside the wider web of publicly reported deals among AI labs, clouds and chipmakers "
+                 "since 2019, each with a source URL"),
 }
 
 
@@ -137,10 +140,10 @@ def _read_raw(source: Any, name: str) -> pl.DataFrame:
         return source
     if isinstance(source, pl.LazyFrame):
         return source.collect()
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        suffix = path.suffix.lower()
-        if not path.exists():
+    if isinstance(source, (str, Path, bytes)):
+        path: Any = io.BytesIO(source) if isinstance(source, bytes) else Path(source)
+        suffix = Path(name if isinstance(source, bytes) else path).suffix.lower()
+        if isinstance(path, Path) and not path.exists():
             raise LedgerError([Problem(name, None, None, None, "no such file")])
         try:
             if suffix in (".csv", ".tsv", ".txt"):
@@ -148,7 +151,7 @@ def _read_raw(source: Any, name: str) -> pl.DataFrame:
             if suffix in (".parquet", ".pq"):
                 return pl.read_parquet(path)
             if suffix in (".json", ".ndjson", ".jsonl"):
-                return _read_json(path, ndjson=suffix != ".json")
+                return _read_json(path, ndjson=suffix != ".json", name=name)
         except LedgerError:
             raise
         except Exception as exc:  # polars/arrow errors carry the position in their text
@@ -181,9 +184,11 @@ def _records_frame(records: list[Any], name: str) -> pl.DataFrame:
     return pl.DataFrame(data, schema={c: pl.String for c in cols})
 
 
-def _read_json(path: Path, ndjson: bool) -> pl.DataFrame:
-    text = path.read_text(encoding="utf-8")
-    name = str(path)
+def _read_json(path: Path | io.BytesIO, ndjson: bool, name: str) -> pl.DataFrame:
+    try:
+        text = path.getvalue().decode("utf-8") if isinstance(path, io.BytesIO) else path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LedgerError([Problem(name, None, None, None, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]) from None
     if ndjson:
         records = []
         for i, line in enumerate(text.splitlines(), start=1):
@@ -282,8 +287,9 @@ def read_ledger(
 
     Parameters
     ----------
-    source : path, polars/pandas/Arrow table, list of dicts, or None
-        A ``.csv``, ``.tsv``, ``.parquet``, ``.json`` or ``.ndjson`` file, or a
+    source : path, bytes, polars/pandas/Arrow table, list of dicts, or None
+        A ``.csv``, ``.tsv``, ``.parquet``, ``.json`` or ``.ndjson`` file, a
+        file's bytes (``name`` then gives its type, e.g. ``upload.csv``), or a
         table. ``None`` gives the built-in ledger of the seed article.
     columns : mapping, optional
         Your column names for dealgraph's, e.g. ``{"amount": "Amount Paid"}``.
@@ -340,15 +346,24 @@ def seed_ledger(*, aliases: AliasTable | Mapping[str, str] | str | Path | None =
 def read_dataset(name: str, *, aliases: AliasTable | Mapping[str, str] | str | Path | None = None) -> Ledger:
     """A built-in dataset by name: ``"seed"`` or ``"ai-deals"`` (see ``DATASETS``).
 
-    >>> sorted(read_dataset("ai-deals").entities)
-    ['Microsoft', 'NVIDIA', 'OpenAI', 'Oracle']
+    ``ai-deals`` is the seed article's rows plus ``data/ai_deals.csv``; a wider
+    row that quantifies an article row names it in ``supersedes`` and replaces it.
+
+    >>> lg = read_dataset("ai-deals")
+    >>> {"Anthropic", "CoreWeave", "Oracle"} <= set(lg.entities)
+    True
     """
     if name not in DATASETS:
         raise DealgraphError(f"unknown dataset {name!r}; the built-in datasets are {', '.join(DATASETS)}")
-    file = DATASETS[name][0]
-    with resources.as_file(resources.files("dealgraph") / "data" / file) as p:
-        raw = pl.read_csv(p, infer_schema=False)
-    return _validate(raw, f"built-in dataset {name} (dealgraph/data/{file})", {}, _alias_table(aliases), {}, "USD")
+    files = DATASETS[name][0]
+    parts = []
+    for file in files:
+        with resources.as_file(resources.files("dealgraph") / "data" / file) as p:
+            parts.append(pl.read_csv(p, infer_schema=False))
+    raw = pl.concat(parts, how="diagonal")
+    if "supersedes" in raw.columns:
+        raw = raw.filter(~pl.col("id").is_in(raw["supersedes"].drop_nulls().implode())).drop("supersedes")
+    return _validate(raw, f"built-in dataset {name} (dealgraph/data/{', '.join(files)})", {}, _alias_table(aliases), {}, "USD")
 
 
 def _alias_table(aliases: AliasTable | Mapping[str, str] | str | Path | None) -> AliasTable:

@@ -6,10 +6,8 @@ messages for people. Exit codes: 0 ok, 1 error in the input, 2 usage.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
-import math
 import os
 import sys
 from typing import Any
@@ -21,20 +19,6 @@ SCHEMA_VERSION = 1
 
 def _stderr(message: str) -> None:
     click.echo(message, err=True)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        return _jsonable(value.item())
-    return value
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -61,11 +45,13 @@ def _money(value: str | None) -> float | None:
     return parsed.value
 
 
-def ledger_options(f):
+def ledger_options(f=None, *, dataset: str = "seed"):
     """Options every command shares: the ledger and how to read it, and the output format."""
+    if f is None:
+        return functools.partial(ledger_options, dataset=dataset)
 
     @click.argument("ledger", required=False, type=click.Path(dir_okay=False))
-    @click.option("--dataset", type=click.Choice(["seed", "ai-deals"]), default="seed", show_default=True,
+    @click.option("--dataset", type=click.Choice(["seed", "ai-deals"]), default=dataset, show_default=True,
                   help="Built-in dataset used when no LEDGER is given.")
     @click.option("--column", "columns", multiple=True, metavar="OURS=YOURS",
                   help='Map a column, e.g. --column amount="Amount Paid". Repeatable.')
@@ -109,7 +95,9 @@ def ledger_options(f):
 
 def _emit(result: Any, fmt: str, command: str, frame=None) -> None:
     if fmt == "json":
-        payload = {"schema_version": SCHEMA_VERSION, "command": command, "result": _jsonable(result.to_dict())}
+        from ._results import jsonable
+
+        payload = {"schema_version": SCHEMA_VERSION, "command": command, "result": jsonable(result.to_dict())}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif fmt == "csv":
         click.echo((frame if frame is not None else result.to_frame()).write_csv(), nl=False)
@@ -304,6 +292,94 @@ def stress_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, fail, pay, deman
     )
     _emit(stress(lg, scenario, model=model, basis=basis, usd_per_gw=usd_per_gw, entities=entities,
                  assume_buffer=assume_buffer, alpha=alpha, beta=beta, lgd=lgd), fmt, "stress")
+
+
+@cli.command("report")
+@ledger_options(dataset="ai-deals")
+@_entity_options
+@click.option("-o", "--output", default="dealgraph-report.html", show_default=True, type=click.Path(dir_okay=False),
+              help="The HTML file to write.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the report.")
+@click.option("--basis", type=click.Choice(["headline", "firm"]), default="headline", show_default=True)
+@click.option("--story", metavar="IDS", help="Deal ids to mark, comma-separated (default: the seed article's deals, when present).")
+@click.option("--max-length", default=6, show_default=True, type=click.IntRange(2, 50))
+@click.option("--max-nodes", default=150, show_default=True, type=click.IntRange(2),
+              help="Above this many entities, draw only those on loops (the circular core).")
+def report_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, output, force, lang, basis, story, max_length, max_nodes):
+    """Write one self-contained HTML report (no network needed to open it)."""
+    from pathlib import Path
+
+    from ._report import article_story, render_report, report_data
+
+    path = Path(output)
+    if path.exists() and not force:
+        if not (sys.stdin.isatty() and click.confirm(f"{path} exists; overwrite it?", err=True)):
+            raise click.UsageError(f"{path} exists; use --force to overwrite it")
+    marks = tuple(s.strip() for s in story.split(",") if s.strip()) if story else article_story(lg)
+    unknown = set(marks) - set(lg.table["id"].to_list())
+    if unknown:
+        raise click.BadParameter(f"no deal with id {', '.join(sorted(unknown))} in the ledger", param_hint="--story")
+    with _progress("Computing the report"):
+        data = report_data(lg, lang=lang, basis=basis, usd_per_gw=usd_per_gw, story=marks, max_length=max_length,
+                           max_nodes=max_nodes, entities=entities, assume_buffer=assume_buffer)
+        html = render_report(data)
+    path.write_text(html, encoding="utf-8")
+    result = {"output": str(path), "bytes": len(html.encode("utf-8")), "entities": data["meta"]["entities"],
+              "nodes": len(data["nodes"]), "deals": len(data["edges"]), "loops": len(data["loops"]),
+              "findings": data["findings"], "loop_paths": [lp["path"] for lp in data["loops"]]}
+    if fmt == "json":
+        click.echo(json.dumps({"schema_version": SCHEMA_VERSION, "command": "report", "result": result}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"wrote {path} ({result['bytes'] / 1e6:.1f} MB): {result['nodes']} entities, {result['deals']} deals, "
+                   f"{result['loops']} loops")
+
+
+@cli.command("serve")
+@ledger_options(dataset="ai-deals")
+@_entity_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; keep the default to stay on this machine.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--max-upload", default="20MB", show_default=True, metavar="SIZE", help="Largest ledger the page may upload (e.g. 5MB).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the page.")
+def serve_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, host, port, max_upload, lang):
+    """Run the explorer: a local web app with what-if, and its JSON API (OpenAPI at /openapi.json)."""
+    import uvicorn
+
+    from ._report import article_story
+    from ._server import create_app
+
+    size = max_upload.strip().upper().removesuffix("B")
+    scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(size[-1:], 1)
+    try:
+        limit = int(float(size.rstrip("KMG")) * scale)
+    except ValueError:
+        raise click.BadParameter(f"expected a size such as 20MB, got {max_upload!r}", param_hint="--max-upload") from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        _stderr(f"warning: binding {host} makes the explorer reachable from other machines")
+    app = create_app(lg, story=article_story(lg), entities=entities, assume_buffer=assume_buffer, max_upload=limit, lang=lang)
+    url = f"http://{host}:{port}/"
+    if fmt == "json":
+        click.echo(json.dumps({"schema_version": SCHEMA_VERSION, "command": "serve", "result": {"url": url}}))
+    _stderr(f"dealgraph explorer on {url} (Ctrl+C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+class _progress:
+    """A spinner on stderr while long work runs (silent when stderr is not a terminal)."""
+
+    def __init__(self, message: str) -> None:
+        from rich.console import Console
+
+        self.status = Console(stderr=True).status(message) if sys.stderr.isatty() else None
+
+    def __enter__(self) -> None:
+        if self.status:
+            self.status.start()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status:
+            self.status.stop()
 
 
 def main() -> None:

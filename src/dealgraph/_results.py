@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import fields, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 
 from ._flows import Flows
 
-__all__ = ["assumptions", "fmt_money", "fmt_share", "only_basis"]
+__all__ = ["assumptions", "fmt_money", "fmt_share", "jsonable", "only_basis"]
 
 R = TypeVar("R")
 
@@ -64,3 +65,22 @@ def only_basis(result: R, basis: str) -> R:
         if isinstance(value := getattr(result, f.name), pl.DataFrame) and "basis" in value.columns
     }
     return replace(result, **changes)  # type: ignore[type-var]
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with NaN/inf as None, dates as ISO text and numpy scalars as Python numbers.
+
+    >>> jsonable({"a": float("nan"), "b": (dt.date(2025, 11, 1),)})
+    {'a': None, 'b': ['2025-11-01']}
+    """
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return jsonable(value.item())
+    return value

@@ -1,0 +1,506 @@
+/* dealgraph report and explorer page.
+ *
+ * Reads the payload from the JSON script block (or, in the explorer, from the
+ * local API) and draws every view. Ledger text is untrusted: it only ever
+ * reaches the page through textContent, attribute values set as properties,
+ * and ECharts canvas text (tooltips in richText mode, never HTML).
+ */
+(function () {
+  'use strict';
+
+  var D = JSON.parse(document.getElementById('dealgraph-data').textContent);
+  var state = { loop: null, focus: null, dateIndex: null, undated: true, run: 0, disabled: {} };
+  var charts = {};
+
+  function $(id) { return document.getElementById(id); }
+  function T(key) { return D.text[key] || key; }
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+  function link(url, text) {
+    if (!url || !/^https?:\/\//i.test(url)) return el('span', text);
+    var a = el('a', text);
+    a.href = url;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer';
+    return a;
+  }
+  function row(cells, header) {
+    var tr = el('tr');
+    cells.forEach(function (c) {
+      var td = el(header ? 'th' : 'td');
+      if (c instanceof Node) td.appendChild(c); else td.textContent = c === null || c === undefined ? '' : String(c);
+      if (typeof c === 'number') td.className = 'num';
+      tr.appendChild(td);
+    });
+    return tr;
+  }
+  function pct(v) { return v === null || v === undefined ? 'n/a' : (100 * v).toFixed(1) + '%'; }
+  function short(v) {
+    var a = Math.abs(v);
+    if (a >= 1e12) return (v / 1e12).toPrecision(3) + 'T';
+    if (a >= 1e9) return (v / 1e9).toPrecision(3) + 'B';
+    if (a >= 1e6) return (v / 1e6).toPrecision(3) + 'M';
+    return String(Math.round(v));
+  }
+  function chart(id) {
+    if (!charts[id]) charts[id] = echarts.init($(id), null, { renderer: 'canvas' });
+    return charts[id];
+  }
+  function toolbox(name) {
+    return { right: 8, feature: { saveAsImage: { title: T('png'), name: 'dealgraph-' + name, pixelRatio: 2 } } };
+  }
+  var tooltip = { renderMode: 'richText', confine: true };
+  function nodeName(i) { return D.nodes[i].name; }
+
+  // ---- filters -----------------------------------------------------------
+  var dates = [];
+  function currentDate() { return state.dateIndex === null || state.dateIndex >= dates.length ? null : dates[state.dateIndex]; }
+  function dateOk(e) {
+    var d = currentDate();
+    if (d === null) return true;
+    if (!e.date) return state.undated;
+    return e.date <= d;
+  }
+  function edgeShown(e) { return e.on && !state.disabled[e.id] && dateOk(e); }
+  function loopEdgeIds(i) {
+    var ids = {};
+    D.loops[i].hops.forEach(function (h) { h.deals.forEach(function (d) { ids[d] = true; }); });
+    return ids;
+  }
+
+  // ---- network -----------------------------------------------------------
+  function drawNetwork() {
+    var maxAmount = 0, maxVolume = 0;
+    D.edges.forEach(function (e) { if (e.amount) maxAmount = Math.max(maxAmount, e.amount); });
+    D.nodes.forEach(function (n) { maxVolume = Math.max(maxVolume, n.volume); });
+    var inLoop = state.loop === null ? null : loopEdgeIds(state.loop);
+    var loopNodes = {};
+    if (state.loop !== null) D.loops[state.loop].nodes.forEach(function (n) { loopNodes[n] = true; });
+    var near = null;
+    if (state.focus !== null) {
+      near = {};
+      near[state.focus] = true;
+      D.edges.forEach(function (e) {
+        if (!edgeShown(e)) return;
+        if (e.source === state.focus) near[e.target] = true;
+        if (e.target === state.focus) near[e.source] = true;
+      });
+    }
+    var kindColor = {};
+    D.kinds.forEach(function (k) { kindColor[k.kind] = k.color; });
+    var nodes = D.nodes.map(function (n) {
+      var dim = (state.loop !== null && !loopNodes[n.index]) || (near && !near[n.index]);
+      return {
+        id: String(n.index), name: n.name, x: n.x, y: n.y, value: n.volume,
+        symbolSize: 14 + 46 * Math.sqrt(maxVolume > 0 ? n.volume / maxVolume : 0),
+        itemStyle: { color: n.in_story ? '#e74c3c' : '#4a7fb5', borderColor: n.in_story ? '#7b241c' : '#24476b',
+                     borderWidth: n.in_story ? 3 : 1, opacity: dim ? 0.15 : 1 },
+        label: { show: true, position: 'right', formatter: n.name, opacity: dim ? 0.3 : 1 },
+        tip: n.name + '\n' + n.volume_text
+      };
+    });
+    var pairCount = {};
+    var links = [];
+    D.edges.forEach(function (e) {
+      if (!edgeShown(e)) return;
+      var key = Math.min(e.source, e.target) + '-' + Math.max(e.source, e.target) + '-' + (e.source < e.target ? 'f' : 'b');
+      var k = pairCount[key] = (pairCount[key] || 0) + 1;
+      var hot = inLoop ? !!inLoop[e.id] : true;
+      if (near && !(near[e.source] && near[e.target] && (e.source === state.focus || e.target === state.focus))) hot = false;
+      var width = e.amount ? 1 + 7 * Math.sqrt(e.amount / maxAmount) : 1.5;
+      links.push({
+        source: String(e.source), target: String(e.target), dealId: e.id, highlighted: inLoop ? !!inLoop[e.id] : false,
+        lineStyle: { color: kindColor[e.kind] || '#666', type: e.firm ? 'solid' : 'dashed',
+                     width: inLoop && hot ? width + 2 : width, opacity: hot ? 0.95 : 0.07, curveness: 0.12 + 0.12 * (k - 1) },
+        label: { show: e.amount === null, formatter: '?', fontSize: 14, fontWeight: 'bold', color: '#b03a2e' },
+        tip: nodeName(e.source) + ' → ' + nodeName(e.target) + '\n' + e.kind + ' · ' + e.status + (e.in_story ? ' · ' + T('in_article') : '') +
+             '\n' + e.amount_text + (e.gw ? ' · ' + e.gw + ' GW' : '') + '\n' + (e.date || T('undated')) + ' · ' + e.id
+      });
+    });
+    chart('network').setOption({
+      animation: false,
+      tooltip: Object.assign({ formatter: function (p) { return p.data.tip; } }, tooltip),
+      toolbox: toolbox('network'),
+      series: [{
+        type: 'graph', layout: 'none', roam: true, data: nodes, links: links, edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 9,
+        emphasis: { disabled: true }, edgeLabel: { show: true }
+      }]
+    }, { notMerge: true });
+  }
+
+  function drawLoopList() {
+    var list = clear($('loop-list'));
+    if (!D.loops.length) list.appendChild(el('li', T('no_loops')));
+    D.loops.forEach(function (lp, i) {
+      var li = el('li');
+      var b = el('button', lp.label + ' — ' + lp.throughput_text);
+      b.type = 'button';
+      b.dataset.loop = String(i);
+      if (state.loop === i) b.className = 'selected';
+      b.addEventListener('click', function () { selectLoop(state.loop === i ? null : i); });
+      li.appendChild(b);
+      list.appendChild(li);
+    });
+  }
+
+  function selectLoop(i) {
+    state.loop = i;
+    state.focus = null;
+    drawLoopList();
+    drawNetwork();
+    drawLoopFlow();
+  }
+
+  function drawLoopFlow() {
+    var i = state.loop === null ? 0 : state.loop;
+    var lp = D.loops[i];
+    var title = $('loop-title');
+    if (!lp) { title.textContent = T('no_loops'); chart('loopflow').clear(); return; }
+    title.textContent = lp.label + ' · ' + T('throughput') + ' ' + lp.throughput_text + ' · ' + T('could_be') + ' ' + lp.range_text +
+      ' · ' + T('firm') + ' ' + lp.firm_text;
+    var steps = lp.nodes.concat([lp.nodes[0]]);
+    var data = steps.map(function (n, k) {
+      return { id: 's' + k, name: nodeName(n), x: k * 160, y: 0, symbolSize: 30, itemStyle: { color: D.nodes[n].in_story ? '#e74c3c' : '#4a7fb5' },
+               label: { show: true, position: 'bottom', formatter: nodeName(n) }, tip: nodeName(n) };
+    });
+    var links = lp.hops.map(function (h, k) {
+      return { source: 's' + k, target: 's' + (k + 1), tip: nodeName(h.source) + ' → ' + nodeName(h.target) + '\n' + h.amount_text + '\n' + h.deals.join(', '),
+               lineStyle: { width: 3, type: h.unknown ? 'dashed' : 'solid', color: '#555' },
+               label: { show: true, formatter: h.amount_text + (h.unknown ? ' + ?' : ''), fontSize: 12 } };
+    });
+    chart('loopflow').setOption({
+      animation: false,
+      tooltip: Object.assign({ formatter: function (p) { return p.data.tip; } }, tooltip),
+      toolbox: toolbox('loop'),
+      series: [{ type: 'graph', layout: 'none', data: data, links: links, edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 10,
+                 edgeLabel: { show: true }, left: 60, right: 60, emphasis: { disabled: true } }]
+    }, { notMerge: true });
+  }
+
+  function showDeal(e) {
+    var box = clear($('detail'));
+    var t = el('table');
+    t.appendChild(row([T('id'), T('source'), T('kind'), T('status'), T('amount'), T('date'), T('note')], true));
+    t.appendChild(row([e.id, nodeName(e.source) + ' → ' + nodeName(e.target), e.kind, e.status, e.amount_text, e.date || '',
+                       e.note || '']));
+    var tr = el('tr');
+    var td = el('td');
+    td.colSpan = 7;
+    td.appendChild(link(e.url, e.evidence || ''));
+    tr.appendChild(td);
+    t.appendChild(tr);
+    box.appendChild(t);
+  }
+
+  // ---- timeline ----------------------------------------------------------
+  function loopsAt() {
+    return D.loops.filter(function (lp) {
+      return lp.hops.every(function (h) {
+        return D.edges.some(function (e) { return h.deals.indexOf(e.id) >= 0 && edgeShown(e); });
+      });
+    });
+  }
+
+  function drawTimeline() {
+    var slider = $('date-slider');
+    slider.max = String(dates.length);
+    if (state.dateIndex === null) slider.value = String(dates.length);
+    var d = currentDate();
+    $('date-label').textContent = d === null ? '—' : d;
+    var kinds = D.kinds.map(function (k) { return k.kind; });
+    var kindColor = {};
+    D.kinds.forEach(function (k) { kindColor[k.kind] = k.color; });
+    var points = D.edges.filter(function (e) { return e.date && e.on && !state.disabled[e.id]; }).map(function (e) {
+      return { value: [e.date, e.kind], symbolSize: e.amount ? 8 + 30 * Math.sqrt(e.amount / 1.4e12) : 8,
+               itemStyle: { color: kindColor[e.kind], opacity: dateOk(e) ? 0.9 : 0.2, borderColor: e.in_story ? '#7b241c' : undefined,
+                            borderWidth: e.in_story ? 2 : 0 },
+               tip: e.date + '\n' + nodeName(e.source) + ' → ' + nodeName(e.target) + '\n' + e.amount_text + ' · ' + e.id };
+    });
+    chart('timeline').setOption({
+      animation: false,
+      tooltip: Object.assign({ formatter: function (p) { return p.data.tip; } }, tooltip),
+      toolbox: toolbox('timeline'),
+      grid: { left: 110, right: 30, top: 30, bottom: 30 },
+      xAxis: { type: 'time' }, yAxis: { type: 'category', data: kinds },
+      series: [{ type: 'scatter', data: points,
+                 markLine: d === null ? undefined : { symbol: 'none', silent: true, data: [{ xAxis: d }], lineStyle: { color: '#c0392b' } } }]
+    }, { notMerge: true });
+    $('loops-at-title').textContent = T('loops_at') + ' ' + (d === null ? '—' : d);
+    var ul = clear($('loops-at'));
+    var at = loopsAt();
+    if (!at.length) ul.appendChild(el('li', T('no_loops')));
+    at.forEach(function (lp) { ul.appendChild(el('li', lp.label + ' — ' + lp.throughput_text)); });
+  }
+
+  // ---- dependency --------------------------------------------------------
+  function trace(a, b) {
+    var box = clear($('trace'));
+    var ids = (D.pair_deals[a + '|' + b] || []).concat(D.pair_deals[b + '|' + a] || []);
+    box.appendChild(el('h3', T('trace') + ' ' + D.names[a] + ' ↔ ' + D.names[b]));
+    box.appendChild(dealTable(D.edges.filter(function (e) { return ids.indexOf(e.id) >= 0; }), false));
+  }
+
+  function drawDependency() {
+    var conc = D.dependency.concentration.filter(function (c) {
+      return c.direction === 'in' && c.kind === 'all' && c.top_share !== null && c.counterparties > 0;
+    }).sort(function (x, y) { return y.top_share - x.top_share; });
+    chart('dependency-chart').setOption({
+      animation: false,
+      tooltip: Object.assign({ formatter: function (p) { return p.data.tip; } }, tooltip),
+      toolbox: toolbox('dependency'),
+      grid: { left: 160, right: 40, top: 30, bottom: 30 },
+      xAxis: { type: 'value', max: 1, axisLabel: { formatter: function (v) { return Math.round(100 * v) + '%'; } } },
+      yAxis: { type: 'category', inverse: true, data: conc.map(function (c) { return D.names[c.entity]; }) },
+      series: [{ type: 'bar', data: conc.map(function (c) {
+        return { value: c.top_share, itemStyle: { color: c.level === 'highly concentrated' ? '#c0392b' : '#4a7fb5' },
+                 tip: D.names[c.entity] + ': ' + pct(c.top_share) + ' ← ' + D.names[c.top_counterparty] + '\nHHI ' + Math.round(c.hhi) + ' · ' + c.level };
+      }) }]
+    }, { notMerge: true });
+    var t = clear($('exposures'));
+    t.appendChild(row([T('entity'), T('counterparty'), T('exposure'), T('buffer'), T('ratio')], true));
+    D.dependency.exposures.filter(function (x) { return x.counterparty; }).forEach(function (x) {
+      var tr = row([D.names[x.entity], D.names[x.counterparty], short(x.exposure), x.buffer_assumed ? T('assumed') + ' ' + short(x.buffer) : short(x.buffer),
+                    x.buffer > 0 ? pct(x.exposure_to_buffer) : '∞']);
+      tr.className = 'clickable';
+      tr.addEventListener('click', function () { trace(x.entity, x.counterparty); });
+      t.appendChild(tr);
+    });
+    var s = clear($('single-points'));
+    s.appendChild(row([T('entity'), T('pays_share')], true));
+    D.dependency.single_points_of_failure.forEach(function (x) { s.appendChild(row([D.names[x.entity], pct(x.share_of_others_inflow)])); });
+  }
+
+  // ---- stress ------------------------------------------------------------
+  function drawStress() {
+    var sel = clear($('stress-run'));
+    D.stress.forEach(function (r, i) {
+      var o = el('option', T('fail') + ': ' + D.names[r.failed] + ' (' + T('pay') + ' ' + Math.round(100 * r.pay) + '%)');
+      o.value = String(i);
+      sel.appendChild(o);
+    });
+    if (state.run >= D.stress.length) state.run = 0;
+    sel.value = String(state.run);
+    var run = D.stress[state.run];
+    var summary = $('stress-summary');
+    var table = clear($('stress-table'));
+    if (!run) { summary.textContent = '—'; chart('stress-chart').clear(); return; }
+    var sys = run.system[0];
+    summary.textContent = run.scenario + ' · ' + T('system_loss') + ' ' + short(sys.total_loss) + ' ' + D.meta.currency + ' · ' +
+      T('defaults') + ' ' + sys.defaults + ' · ' + T('amplification') + ' ' + (sys.amplification === null ? 'n/a' : sys.amplification.toFixed(2) + 'x');
+    var hit = run.entities.filter(function (e) { return e.loss > 0; }).sort(function (a, b) { return b.loss - a.loss; });
+    chart('stress-chart').setOption({
+      animation: false,
+      tooltip: Object.assign({ formatter: function (p) { return p.data.tip; } }, tooltip),
+      toolbox: toolbox('stress'),
+      grid: { left: 160, right: 40, top: 30, bottom: 30 },
+      xAxis: { type: 'value', axisLabel: { formatter: short } },
+      yAxis: { type: 'category', inverse: true, data: hit.map(function (e) { return e.name; }) },
+      series: [{ type: 'bar', data: hit.map(function (e) {
+        return { value: e.loss, itemStyle: { color: e.defaulted ? '#c0392b' : '#e59866' },
+                 tip: e.name + ': ' + e.loss_text + (e.defaulted ? ' · ' + T('defaulted') : '') };
+      }) }]
+    }, { notMerge: true });
+    table.appendChild(row([T('entity'), T('loss'), T('buffer'), T('defaulted'), T('wave')], true));
+    hit.forEach(function (e) {
+      table.appendChild(row([e.name, e.loss_text, (e.buffer_assumed ? T('assumed') + ' ' : '') + short(e.buffer),
+                             e.defaulted ? T('yes') : T('no'), e.wave >= 0 ? e.wave : '']));
+    });
+  }
+
+  // ---- deals and notes ---------------------------------------------------
+  function dealTable(edges, toggles) {
+    var t = el('table');
+    t.appendChild(row((toggles ? [T('on')] : []).concat([T('id'), T('source'), T('kind'), T('status'), T('amount'), T('date'), T('source')]), true));
+    edges.forEach(function (e) {
+      var cells = [];
+      if (toggles) {
+        var box = el('input');
+        box.type = 'checkbox';
+        box.checked = !state.disabled[e.id];
+        box.dataset.deal = e.id;
+        box.addEventListener('change', function () {
+          if (box.checked) delete state.disabled[e.id]; else state.disabled[e.id] = true;
+          if (D.meta.mode === 'explorer') recompute(); else { drawNetwork(); drawTimeline(); }
+        });
+        cells.push(box);
+      }
+      var who = el('span', nodeName(e.source) + ' → ' + nodeName(e.target) + ' ');
+      if (e.in_story) who.appendChild(el('span', T('in_article'), 'badge'));
+      cells.push(e.id, who, e.kind, e.status, e.amount_text, e.date || '', link(e.url, e.url ? (e.url.split('/')[2] || e.url) : (e.evidence || '')));
+      t.appendChild(row(cells));
+    });
+    return t;
+  }
+
+  function drawDeals() {
+    var host = $('deals');
+    var t = dealTable(D.edges, true);
+    host.parentNode.replaceChild(t, host);
+    t.id = 'deals';
+  }
+
+  function drawText() {
+    document.querySelectorAll('[data-t]').forEach(function (n) { n.textContent = T(n.dataset.t); });
+    $('title').textContent = T('title') + (D.meta.mode === 'explorer' ? ' · ' + T('explorer') : '');
+    $('subtitle').textContent = D.meta.origin + ' · ' + D.meta.rows + ' ' + T('deals') + ' · ' + D.meta.entities + ' ' + T('entity') +
+      ' · ' + T('basis') + ': ' + (D.meta.basis === 'firm' ? T('firm_basis') : T('headline'));
+    var nav = clear($('nav'));
+    ['findings', 'network', 'loops', 'timeline', 'dependency', 'stress', 'deals', 'notes'].forEach(function (k) {
+      var a = el('a', T(k));
+      a.href = '#' + k + '-view';
+      nav.appendChild(a);
+    });
+    var f = clear($('findings'));
+    D.findings.forEach(function (s) { f.appendChild(el('li', s)); });
+    var n = clear($('notes'));
+    D.notes.forEach(function (s) { n.appendChild(el('li', s)); });
+    $('core-note').textContent = D.meta.core_note || '';
+    var legend = clear($('legend'));
+    D.kinds.forEach(function (k) {
+      if (!D.edges.some(function (e) { return e.kind === k.kind; })) return;
+      var sw = el('span', null, 'swatch');
+      sw.style.background = k.color;
+      legend.appendChild(sw);
+      legend.appendChild(el('span', k.kind));
+    });
+    legend.appendChild(el('span', ' · ' + T('legend_solid') + (D.meta.story ? ' · ● ' + T('story') : '')));
+    var list = clear($('entity-names'));
+    D.nodes.forEach(function (nd) { list.appendChild(el('option', null)).value = nd.name; });
+    $('search').placeholder = T('search');
+    $('footer').textContent = 'dealgraph ' + D.meta.version + ' · ECharts ' + D.meta.echarts + ' (Apache-2.0) · layout seed ' + D.meta.seed;
+  }
+
+  function renderAll() {
+    dates = Array.from(new Set(D.edges.filter(function (e) { return e.date; }).map(function (e) { return e.date; }))).sort();
+    if (state.loop !== null && state.loop >= D.loops.length) state.loop = null;
+    drawText();
+    drawLoopList();
+    drawNetwork();
+    drawLoopFlow();
+    drawTimeline();
+    drawDependency();
+    drawStress();
+    drawDeals();
+  }
+
+  // ---- explorer ----------------------------------------------------------
+  function setStatus(text) { $('status').textContent = text; }
+
+  function whatIf() {
+    var gw = $('usd-per-gw').value;
+    return { lang: D.meta.lang, basis: $('basis').value, usd_per_gw: gw === '' ? null : Number(gw),
+             disabled: Object.keys(state.disabled), fail: $('fail-entity').value || null, pay: Number($('pay-ratio').value || 0) };
+  }
+
+  function recompute() {
+    setStatus('…');
+    return fetch('api/report', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(whatIf()) })
+      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (res) {
+        if (!res.ok) { setStatus(res.body.detail ? String(res.body.detail) : 'error'); return; }
+        D = res.body;
+        state.run = 0;
+        renderAll();
+        setStatus('');
+      })
+      .catch(function (err) { setStatus(String(err)); });
+  }
+
+  function showProblems(problems) {
+    var box = clear($('problems'));
+    if (!problems || !problems.length) return;
+    box.appendChild(el('h3', T('problems')));
+    var t = el('table');
+    t.appendChild(row([T('row'), T('column'), T('value'), T('message')], true));
+    problems.forEach(function (p) { t.appendChild(row([p.row === null ? '' : p.row, p.column || '', p.value || '', p.message])); });
+    box.appendChild(t);
+  }
+
+  function upload(file) {
+    setStatus('…');
+    file.arrayBuffer().then(function (buf) {
+      return fetch('api/ledger?name=' + encodeURIComponent(file.name), { method: 'POST', body: buf });
+    }).then(function (r) { return r.json(); }).then(function (body) {
+      showProblems(body.problems);
+      if (body.valid) { state.disabled = {}; setupExplorer(); return recompute(); }
+      setStatus(body.detail ? String(body.detail) : '');
+    }).catch(function (err) { setStatus(String(err)); });
+  }
+
+  function setupExplorer() {
+    $('explorer-view').hidden = false;
+    var basis = clear($('basis'));
+    [['headline', T('headline')], ['firm', T('firm_basis')]].forEach(function (b) {
+      var o = el('option', b[1]);
+      o.value = b[0];
+      basis.appendChild(o);
+    });
+    basis.value = D.meta.basis;
+    var fail = clear($('fail-entity'));
+    var none = el('option', '— ' + T('none'));
+    none.value = '';
+    fail.appendChild(none);
+    Object.keys(D.names).forEach(function (e) {
+      var o = el('option', D.names[e]);
+      o.value = e;
+      fail.appendChild(o);
+    });
+  }
+
+  // ---- wiring ------------------------------------------------------------
+  function wire() {
+    chart('network').on('click', function (p) {
+      if (p.dataType === 'node') { state.focus = state.focus === Number(p.data.id) ? null : Number(p.data.id); state.loop = null; drawLoopList(); drawNetwork(); }
+      if (p.dataType === 'edge') {
+        var e = D.edges.filter(function (x) { return x.id === p.data.dealId; })[0];
+        if (e) showDeal(e);
+      }
+    });
+    $('search').addEventListener('change', function () {
+      var q = this.value.trim().toLowerCase();
+      var hit = D.nodes.filter(function (n) { return n.name.toLowerCase() === q || n.entity.toLowerCase() === q; })[0] ||
+                D.nodes.filter(function (n) { return q && n.name.toLowerCase().indexOf(q) >= 0; })[0];
+      state.focus = hit ? hit.index : null;
+      state.loop = null;
+      drawLoopList();
+      drawNetwork();
+    });
+    $('clear').addEventListener('click', function () { $('search').value = ''; state.focus = null; selectLoop(null); });
+    $('date-slider').addEventListener('input', function () {
+      var v = Number(this.value);
+      state.dateIndex = v >= dates.length ? null : v;
+      drawTimeline();
+      drawNetwork();
+    });
+    $('undated').addEventListener('change', function () { state.undated = this.checked; drawTimeline(); drawNetwork(); });
+    $('stress-run').addEventListener('change', function () { state.run = Number(this.value); drawStress(); });
+    if (D.meta.mode === 'explorer') {
+      setupExplorer();
+      $('recompute').addEventListener('click', recompute);
+      $('ledger-file').addEventListener('change', function () { if (this.files.length) upload(this.files[0]); });
+    }
+    window.addEventListener('resize', function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
+  }
+
+  renderAll();
+  wire();
+
+  // A small read-only handle for tests and for people poking at the page.
+  window.dealgraphView = {
+    data: function () { return D; },
+    state: state,
+    selectLoop: selectLoop,
+    recompute: recompute,
+    nodeCount: function () { return chart('network').getOption().series[0].data.length; },
+    highlighted: function () {
+      return chart('network').getOption().series[0].links.filter(function (l) { return l.highlighted; }).map(function (l) {
+        return { source: Number(l.source), target: Number(l.target), deal: l.dealId };
+      });
+    }
+  };
+})();

@@ -1,0 +1,182 @@
+"""The report and the explorer in a real headless Chromium (Debian's ``chromium`` package).
+
+Deselect with ``-m "not browser"`` on a machine without Chromium; CI installs it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import dealgraph as dg
+from conftest import HOSTILE
+from dealgraph._main import cli
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary is None:
+        pytest.fail("Chromium not found: install Debian's package (apt-get install chromium) or deselect with -m 'not browser'")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:  # launch() gives the browser a fresh temporary profile (user data dir)
+        b = p.chromium.launch(executable_path=binary, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page with every request, console message, page error and dialog recorded."""
+
+    def __init__(self, browser, *, offline: bool):
+        self.context = browser.new_context(offline=offline)
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        if offline:  # block everything that is not the file itself
+            self.context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+        self.page = self.context.new_page()
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def open(self, url: str):
+        self.page.goto(url)
+        wait_for(self.page, "window.dealgraphView !== undefined")
+        return self.page
+
+    def close(self):
+        self.context.close()
+
+
+def wait_for(page, expression: str, timeout: float = 15.0) -> None:
+    """Poll ``expression`` through the debugger protocol (the page's CSP forbids the in-page eval wait_for_function uses)."""
+    deadline = time.time() + timeout
+    while not page.evaluate(expression):
+        if time.time() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        time.sleep(0.05)
+
+
+def _report(tmp_path: Path, *args: str) -> Path:
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(cli, ["report", *args, "-o", str(out), "--force"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_report_opens_offline_without_requests_or_errors_and_highlights_loops(browser, tmp_path):
+    out = _report(tmp_path)
+    w = Watched(browser, offline=True)
+    page = w.open(out.as_uri())
+    data = page.evaluate("dealgraphView.data()")
+    assert page.evaluate("dealgraphView.nodeCount()") == len(dg.read_dataset("ai-deals").entities) == len(data["nodes"])
+    for i, loop in enumerate(data["loops"][:6]):
+        page.click(f"#loop-list button[data-loop='{i}']")
+        drawn = page.evaluate("dealgraphView.highlighted()")
+        assert {(e["source"], e["target"]) for e in drawn} == {(h["source"], h["target"]) for h in loop["hops"]}
+        assert {e["deal"] for e in drawn} == {d for h in loop["hops"] for d in h["deals"]}
+    page.click("#loop-list button.selected")  # clicking again clears the highlight
+    assert page.evaluate("dealgraphView.highlighted()") == []
+    page.fill("#search", "Oracle")
+    page.dispatch_event("#search", "change")
+    assert page.evaluate("dealgraphView.state.focus") == next(n["index"] for n in data["nodes"] if n["entity"] == "Oracle")
+    page.eval_on_selector("#date-slider", "s => { s.value = '0'; s.dispatchEvent(new Event('input')); }")
+    assert page.text_content("#date-label") == min(e["date"] for e in data["edges"] if e["date"])
+    assert [r for r in w.requests if not r.startswith("file:")] == []
+    assert w.errors == [] and w.dialogs == []
+    w.close()
+
+
+def test_untrusted_names_stay_text_in_the_report(browser, tmp_path, hostile_ledger):
+    out = _report(tmp_path, str(hostile_ledger))
+    w = Watched(browser, offline=True)
+    page = w.open(out.as_uri())
+    assert w.dialogs == []
+    assert page.evaluate("document.querySelectorAll('img, b').length") == 0
+    assert page.evaluate("document.querySelectorAll('script').length") == 3  # the data block, ECharts, the page's own
+    deals = page.text_content("#deals")
+    assert HOSTILE[0] in deals and HOSTILE[1] in deals
+    assert page.evaluate("Array.from(document.querySelectorAll('a')).filter(a => a.href.startsWith('javascript')).length") == 0
+    page.click("#loop-list button[data-loop='0']")
+    assert w.dialogs == [] and w.errors == []
+    w.close()
+
+
+@pytest.fixture
+def explorer():
+    import uvicorn
+
+    from dealgraph._report import article_story
+    from dealgraph._server import create_app
+
+    lg = dg.read_dataset("ai-deals")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(lg, story=article_story(lg), max_upload=100_000), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/"
+    server.should_exit = True
+    thread.join(10)
+
+
+def test_explorer_failing_an_entity_changes_the_stress_figures(browser, explorer):
+    w = Watched(browser, offline=False)
+    page = w.open(explorer)
+    before = page.text_content("#stress-summary")
+    page.select_option("#fail-entity", "Microsoft")
+    page.fill("#pay-ratio", "0.5")
+    with page.expect_response("**/api/report"):
+        page.click("#recompute")
+    wait_for(page, "dealgraphView.data().stress[0].failed === 'Microsoft'")
+    after = page.text_content("#stress-summary")
+    assert after != before and "Microsoft" in after
+    # switching a deal off recomputes the loops without it, and keeps it listed to switch back on
+    uses_deal = "dealgraphView.data().loops.some(lp => lp.hops.some(h => h.deals.includes('ai-01')))"
+    assert page.evaluate(uses_deal)
+    with page.expect_response("**/api/report"):
+        page.click("#deals input[data-deal='ai-01']")
+    wait_for(page, f"!({uses_deal})")
+    assert page.is_checked("#deals input[data-deal='ai-01']") is False
+    assert w.errors == [] and w.dialogs == []
+    assert all(r.startswith(explorer) for r in w.requests)
+    w.close()
+
+
+def test_explorer_upload_shows_problems_per_row_and_keeps_names_as_text(browser, explorer, tmp_path, hostile_ledger):
+    w = Watched(browser, offline=False)
+    page = w.open(explorer)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("source,target,amount\nA,B,12\nC,D,-5\nE,E,1\n", encoding="utf-8")
+    with page.expect_response("**/api/ledger**"):
+        page.set_input_files("#ledger-file", str(bad))
+    page.wait_for_selector("#problems table")
+    rows = page.eval_on_selector_all("#problems tr", "rs => rs.map(r => r.textContent)")
+    assert any(r.startswith("2amount-5") for r in rows) and any(r.startswith("3target") for r in rows)
+    with page.expect_response("**/api/report"):
+        page.set_input_files("#ledger-file", str(hostile_ledger))
+    wait_for(page, "dealgraphView.data().meta.rows === 2")
+    assert HOSTILE[0] in page.text_content("#deals")
+    assert page.evaluate("document.querySelectorAll('img, b').length") == 0
+    assert w.dialogs == []
+    assert w.errors == ["Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"]  # the bad file
+    w.close()
