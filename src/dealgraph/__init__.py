@@ -21,6 +21,7 @@ from ._errors import DealgraphError, LedgerError, LimitError, Problem, ScenarioE
 from ._flows import Flows, flows
 from ._ledger import DATASETS, Ledger, read_dataset, read_ledger, seed_ledger
 from ._loops import Hop, Loop, LoopsResult, find_loops
+from ._report import render_report, report_data, without_deals
 from ._round_trips import RoundTripsResult, round_trips
 from ._scenario import Scenario, read_scenario
 from ._stress import MODELS, StressResult, stress
@@ -32,6 +33,9 @@ __version__ = "0.1.0"
 __all__ = [
     "DATASETS",
     "read_dataset",
+    "render_report",
+    "report_data",
+    "without_deals",
     "FUNGIBILITY",
     "MODELS",
     "Buffers",

@@ -61,7 +61,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "focus": "neighbourhood of", "png": "Save as PNG", "system_loss": "total loss", "defaults": "defaults",
         "amplification": "amplification", "no_loops": "No loops.", "in_article": "in the article", "trace": "Deals behind",
         "exposures": "Exposures", "concentration": "Revenue concentration", "single_points": "Single points of failure",
-        "pays_share": "share of others' inflow", "explorer": "explorer", "what_if": "What if",
+        "pays_share": "share of others' inflow", "explorer": "explorer", "what_if": "What if", "entities": "entities",
         "off": "deal switched off", "none": "nobody",
     },
     "zh": {
@@ -80,7 +80,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "focus": "邻域", "png": "保存为 PNG", "system_loss": "总损失", "defaults": "违约数",
         "amplification": "放大倍数", "no_loops": "没有循环。", "in_article": "文章所述", "trace": "相关交易",
         "exposures": "敞口", "concentration": "收入集中度", "single_points": "单点故障",
-        "pays_share": "占他人流入比例", "explorer": "探索器", "what_if": "假设情景",
+        "pays_share": "占他人流入比例", "explorer": "探索器", "what_if": "假设情景", "entities": "个实体",
         "off": "交易已关闭", "none": "无",
     },
 }
@@ -300,9 +300,9 @@ def report_data(
         })
 
     # Stress: each of the largest payers failing in turn, plus the what-if scenario.
-    payers = sorted(range(n), key=lambda i: -float(t.filter(pl.col("source") == i)["value"].fill_null(0).sum()))
+    paid = np.bincount(t["source"].to_numpy(), weights=val, minlength=n)
     runs = []
-    candidates = [(lg.entities[i], 0.0) for i in payers[:stress_candidates] if volume[i] > 0]
+    candidates = [(lg.entities[i], 0.0) for i in np.argsort(-paid, kind="stable")[:stress_candidates] if paid[i] > 0]
     if scenario is not None and scenario.fail:
         candidates = [(e, p) for e, p in scenario.resolved(lg).fail] + [c for c in candidates if c[0] not in {f for f, _ in scenario.fail}]
     for entity, pay in candidates:
@@ -310,7 +310,9 @@ def report_data(
                      else scenario, model="eisenberg-noe", basis=basis, usd_per_gw=usd_per_gw, entities=entities,
                      assume_buffer=assume_buffer).to_dict()
         res["failed"], res["pay"] = entity, pay
-        res["entities"] = [dict(e, name=name(e["entity"]), loss_text=_money(e["loss"], cur, lang)) for e in res["entities"]]
+        hit = sorted((e for e in res["entities"] if e["loss"] > 0), key=lambda e: -e["loss"])
+        res["hit"] = len(hit)  # entities with a loss; the page lists the 50 largest
+        res["entities"] = [dict(e, name=name(e["entity"]), loss_text=_money(e["loss"], cur, lang)) for e in hit[:50]]
         runs.append(res)
     worst = max((r for r in runs if r["pay"] == 0.0), key=lambda r: r["system"][0]["total_loss"], default=None)
 
@@ -327,7 +329,12 @@ def report_data(
         "findings": _findings(lang, cur, lg, loops, circ, rt, dep, worst, name,
                               {"deals": story_rows.height, "entities": len(story_entities)} if story_ids else None),
         "nodes": nodes, "edges": edges, "loops": report_loops, "loops_truncated": loops["truncated"],
-        "circularity": circ, "round_trips": rt, "dependency": dep, "pair_deals": pair_deals,
+        "dependency": {  # what the page draws: revenue concentration, exposures, single points of failure
+            "concentration": [c for c in dep["concentration"] if c["direction"] == "in" and c["kind"] == "all"],
+            "exposures": [x for x in dep["exposures"] if x["counterparty"]],
+            "single_points_of_failure": dep["single_points_of_failure"],
+        },
+        "pair_deals": pair_deals,
         "stress": runs, "names": {e: name(e) for e in lg.entities},
         "notes": list(dict.fromkeys(loops["notes"] + circ["notes"] + dep["notes"] + ([core_note] if core_note else []))),
     })

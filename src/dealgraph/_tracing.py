@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order
+from scipy.sparse.linalg import splu
 
 __all__ = ["FUNGIBILITY", "balance", "cycling_index", "return_shares"]
 
@@ -121,17 +122,17 @@ def _hitting(P: np.ndarray) -> np.ndarray:
     """``H[j, i]``: probability that a dollar at j ever reaches i (``H[i, i] = 1``)."""
     n = P.shape[0]
     H = np.eye(n)
-    A = sp.csr_matrix(P > 0)
-    AT = A.T.tocsr()
+    Ps = sp.csr_matrix(P)
+    AT = sp.csr_matrix(P > 0).T.tocsr()
     for i in range(n):
-        # only nodes that can reach i have a positive probability
+        # only nodes that can reach i have a positive probability; solve on them alone (sparse LU)
         reach = breadth_first_order(AT, i, directed=True, return_predecessors=False)
         others = reach[reach != i]
         if len(others) == 0:
             continue
-        Q = P[np.ix_(others, others)]
+        Q = Ps[others][:, others]
         b = P[others, i]
-        H[others, i] = np.linalg.solve(np.eye(len(others)) - Q, b)
+        H[others, i] = splu((sp.identity(len(others), format="csc") - Q).tocsc()).solve(b)
     return np.clip(H, 0.0, 1.0)
 
 

@@ -347,7 +347,7 @@
   function drawText() {
     document.querySelectorAll('[data-t]').forEach(function (n) { n.textContent = T(n.dataset.t); });
     $('title').textContent = T('title') + (D.meta.mode === 'explorer' ? ' · ' + T('explorer') : '');
-    $('subtitle').textContent = D.meta.origin + ' · ' + D.meta.rows + ' ' + T('deals') + ' · ' + D.meta.entities + ' ' + T('entity') +
+    $('subtitle').textContent = D.meta.origin + ' · ' + D.meta.rows + ' ' + T('deals') + ' · ' + D.meta.entities + ' ' + T('entities') +
       ' · ' + T('basis') + ': ' + (D.meta.basis === 'firm' ? T('firm_basis') : T('headline'));
     var nav = clear($('nav'));
     ['findings', 'network', 'loops', 'timeline', 'dependency', 'stress', 'deals', 'notes'].forEach(function (k) {
@@ -368,7 +368,13 @@
       legend.appendChild(sw);
       legend.appendChild(el('span', k.kind));
     });
-    legend.appendChild(el('span', ' · ' + T('legend_solid') + (D.meta.story ? ' · ● ' + T('story') : '')));
+    legend.appendChild(el('span', ' · ' + T('legend_solid')));
+    if (D.meta.story) {
+      var dot = el('span', ' ●');
+      dot.style.color = '#e74c3c';
+      legend.appendChild(dot);
+      legend.appendChild(el('span', ' ' + T('story')));
+    }
     var list = clear($('entity-names'));
     D.nodes.forEach(function (nd) { list.appendChild(el('option', null)).value = nd.name; });
     $('search').placeholder = T('search');
