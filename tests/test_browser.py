@@ -96,6 +96,11 @@ def test_report_opens_offline_without_requests_or_errors_and_highlights_loops(br
     assert page.evaluate("dealgraphView.state.focus") == next(n["index"] for n in data["nodes"] if n["entity"] == "Oracle")
     page.eval_on_selector("#date-slider", "s => { s.value = '0'; s.dispatchEvent(new Event('input')); }")
     assert page.text_content("#date-label") == min(e["date"] for e in data["edges"] if e["date"])
+    page.click("#exposures tr.clickable:has-text('CoreWeave')")  # an exposure traces to its deals and their sources
+    assert "https://nigeriadna.com/2025/03/11/openai-backs-cloud-service-provider-coreweave-with-12bn-investment-to-spite-microsoft" in \
+        page.eval_on_selector_all("#trace a", "as => as.map(a => a.href)")
+    page.click("#stress-table tr.clickable")
+    assert page.eval_on_selector_all("#stress-trace td", "ts => ts.length") > 0
     assert [r for r in w.requests if not r.startswith("file:")] == []
     assert w.errors == [] and w.dialogs == []
     w.close()

@@ -238,8 +238,8 @@
   }
 
   // ---- dependency --------------------------------------------------------
-  function trace(a, b) {
-    var box = clear($('trace'));
+  function trace(a, b, target) {
+    var box = clear($(target || 'trace'));
     var ids = (D.pair_deals[a + '|' + b] || []).concat(D.pair_deals[b + '|' + a] || []);
     box.appendChild(el('h3', T('trace') + ' ' + D.names[a] + ' ↔ ' + D.names[b]));
     box.appendChild(dealTable(D.edges.filter(function (e) { return ids.indexOf(e.id) >= 0; }), false));
@@ -257,7 +257,7 @@
       xAxis: { type: 'value', max: 1, axisLabel: { formatter: function (v) { return Math.round(100 * v) + '%'; } } },
       yAxis: { type: 'category', inverse: true, data: conc.map(function (c) { return D.names[c.entity]; }) },
       series: [{ type: 'bar', data: conc.map(function (c) {
-        return { value: c.top_share, itemStyle: { color: c.level === 'highly concentrated' ? '#c0392b' : '#4a7fb5' },
+        return { value: c.top_share, entity: c.entity, counterparty: c.top_counterparty, itemStyle: { color: c.level === 'highly concentrated' ? '#c0392b' : '#4a7fb5' },
                  tip: D.names[c.entity] + ': ' + pct(c.top_share) + ' ← ' + D.names[c.top_counterparty] + '\nHHI ' + Math.round(c.hhi) + ' · ' + c.level };
       }) }]
     }, { notMerge: true });
@@ -307,8 +307,11 @@
     }, { notMerge: true });
     table.appendChild(row([T('entity'), T('loss'), T('buffer'), T('defaulted'), T('wave')], true));
     hit.forEach(function (e) {
-      table.appendChild(row([e.name, e.loss_text, (e.buffer_assumed ? T('assumed') + ' ' : '') + short(e.buffer),
-                             e.defaulted ? T('yes') : T('no'), e.wave >= 0 ? e.wave : '']));
+      var tr = row([e.name, e.loss_text, (e.buffer_assumed ? T('assumed') + ' ' : '') + short(e.buffer),
+                    e.defaulted ? T('yes') : T('no'), e.wave >= 0 ? e.wave : '']);
+      tr.className = 'clickable';  // the deals between the failing entity and this one
+      tr.addEventListener('click', function () { trace(run.failed, e.entity, 'stress-trace'); });
+      table.appendChild(tr);
     });
   }
 
@@ -460,6 +463,7 @@
 
   // ---- wiring ------------------------------------------------------------
   function wire() {
+    chart('dependency-chart').on('click', function (p) { trace(p.data.entity, p.data.counterparty); });
     chart('network').on('click', function (p) {
       if (p.dataType === 'node') { state.focus = state.focus === Number(p.data.id) ? null : Number(p.data.id); state.loop = null; drawLoopList(); drawNetwork(); }
       if (p.dataType === 'edge') {
