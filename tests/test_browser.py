@@ -95,7 +95,22 @@ def test_report_opens_offline_without_requests_or_errors_and_highlights_loops(br
     page.dispatch_event("#search", "change")
     assert page.evaluate("dealgraphView.state.focus") == next(n["index"] for n in data["nodes"] if n["entity"] == "Oracle")
     page.eval_on_selector("#date-slider", "s => { s.value = '0'; s.dispatchEvent(new Event('input')); }")
-    assert page.text_content("#date-label") == min(e["date"] for e in data["edges"] if e["date"])
+    first = min(e["date"] for e in data["edges"] if e["date"])
+    assert page.text_content("#date-label") == first
+    by_id = {e["id"]: e for e in data["edges"]}
+    existed = [lp["label"] for lp in data["loops"]
+               if all(any(by_id[d]["date"] is None or by_id[d]["date"] <= first for d in h["deals"]) for h in lp["hops"])]
+    assert page.eval_on_selector_all("#loops-at li", "ls => ls.map(l => l.textContent.split(' — ')[0])") == existed
+    assert len(existed) < len(data["loops"])
+    page.eval_on_selector("#date-slider", "s => { s.value = s.max; s.dispatchEvent(new Event('input')); }")
+    page.check("#article-only")  # the article's network inside the wider web
+    article = {e["id"] for e in data["edges"] if e["in_story"]}
+    shown = page.evaluate("dealgraphView.shownDeals()")
+    assert shown and set(shown) == article
+    page.uncheck("#article-only")
+    for view in ("network", "loopflow", "timeline", "dependency-chart", "stress-chart"):  # every chart exports a PNG
+        png = page.evaluate(f"echarts.getInstanceByDom(document.getElementById('{view}')).getDataURL({{type: 'png'}})")
+        assert png.startswith("data:image/png;base64,") and len(png) > 2000, view
     page.click("#exposures tr.clickable:has-text('CoreWeave')")  # an exposure traces to its deals and their sources
     assert "https://nigeriadna.com/2025/03/11/openai-backs-cloud-service-provider-coreweave-with-12bn-investment-to-spite-microsoft" in \
         page.eval_on_selector_all("#trace a", "as => as.map(a => a.href)")
@@ -184,4 +199,13 @@ def test_explorer_upload_shows_problems_per_row_and_keeps_names_as_text(browser,
     assert page.evaluate("document.querySelectorAll('img, b').length") == 0
     assert w.dialogs == []
     assert w.errors == ["Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"]  # the bad file
+    w.close()
+
+
+def test_chinese_report_renders_without_errors(browser, tmp_path):
+    out = _report(tmp_path, "--lang", "zh")
+    w = Watched(browser, offline=True)
+    page = w.open(out.as_uri())
+    assert page.text_content("#title") == "dealgraph 报告" and "微软" in page.text_content("#loop-list")
+    assert w.errors == [] and [r for r in w.requests if not r.startswith("file:")] == []
     w.close()

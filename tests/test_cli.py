@@ -87,3 +87,34 @@ def test_json_errors_are_data_too(tmp_path):
     assert res.exit_code == 1
     doc = json.loads(res.stdout)
     assert doc["valid"] is False and doc["problems"][0]["row"] == 1 and doc["problems"][0]["column"] == "amount"
+
+
+def test_serve_binds_localhost_and_answers_with_openapi(tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "dealgraph", "serve", "--port", str(port), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = json.loads(proc.stdout.readline())
+        assert line["result"]["url"] == f"http://127.0.0.1:{port}/"
+        deadline = time.time() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/openapi.json", timeout=5) as r:
+                    spec = json.load(r)
+                break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert spec["info"]["title"] == "dealgraph explorer" and "/api/stress" in spec["paths"]
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -61,7 +61,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "focus": "neighbourhood of", "png": "Save as PNG", "system_loss": "total loss", "defaults": "defaults",
         "amplification": "amplification", "no_loops": "No loops.", "in_article": "in the article", "trace": "Deals behind",
         "exposures": "Exposures", "concentration": "Revenue concentration", "single_points": "Single points of failure",
-        "pays_share": "share of others' inflow", "explorer": "explorer", "what_if": "What if", "entities": "entities",
+        "pays_share": "share of others' inflow", "explorer": "explorer", "what_if": "What if", "circular_per_entity": "Circular money per entity", "pays_out": "pays out", "circular": "can go round", "comes_back": "comes back", "article_only": "only the article's deals", "entities": "entities",
         "off": "deal switched off", "none": "nobody",
     },
     "zh": {
@@ -80,7 +80,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "focus": "邻域", "png": "保存为 PNG", "system_loss": "总损失", "defaults": "违约数",
         "amplification": "放大倍数", "no_loops": "没有循环。", "in_article": "文章所述", "trace": "相关交易",
         "exposures": "敞口", "concentration": "收入集中度", "single_points": "单点故障",
-        "pays_share": "占他人流入比例", "explorer": "探索器", "what_if": "假设情景", "entities": "个实体",
+        "pays_share": "占他人流入比例", "explorer": "探索器", "what_if": "假设情景", "circular_per_entity": "各实体的循环资金", "pays_out": "支出", "circular": "可循环", "comes_back": "回流", "article_only": "只看文章中的交易", "entities": "个实体",
         "off": "交易已关闭", "none": "无",
     },
 }
@@ -334,10 +334,21 @@ def report_data(
             "exposures": [x for x in dep["exposures"] if x["counterparty"]],
             "single_points_of_failure": dep["single_points_of_failure"],
         },
+        "circularity": _per_entity(circ, rt, name, cur, lang),
         "pair_deals": pair_deals,
         "stress": runs, "names": {e: name(e) for e in lg.entities},
         "notes": list(dict.fromkeys(loops["notes"] + circ["notes"] + dep["notes"] + ([core_note] if core_note else []))),
     })
+
+
+def _per_entity(circ: dict, rt: dict, name: Callable[[str], str], cur: str, lang: Lang, top: int = 50) -> list[dict[str, Any]]:
+    """Per paying entity: what it pays, how much of it can go round, and how much comes back (largest circular first)."""
+    back = {e["entity"]: e["return_share"] for e in rt["entities"]}
+    rows = [e for e in circ["bases"][0]["entities"] if e["outflow"] > 0]
+    rows.sort(key=lambda e: (-e["circular"], -e["outflow"]))
+    return [{"entity": e["entity"], "name": name(e["entity"]), "outflow_text": _money(e["outflow"], cur, lang),
+             "circular_text": _money(e["circular"], cur, lang), "share": e["circular_share_of_outflow"],
+             "upper_text": _money(e["circular_upper"], cur, lang), "back": back.get(e["entity"])} for e in rows[:top]]
 
 
 def _version() -> str:

@@ -9,7 +9,7 @@
   'use strict';
 
   var D = JSON.parse(document.getElementById('dealgraph-data').textContent);
-  var state = { loop: null, focus: null, dateIndex: null, undated: true, run: 0, disabled: {} };
+  var state = { loop: null, focus: null, dateIndex: null, undated: true, run: 0, disabled: {}, articleOnly: false };
   var charts = {};
 
   function $(id) { return document.getElementById(id); }
@@ -66,7 +66,7 @@
     if (!e.date) return state.undated;
     return e.date <= d;
   }
-  function edgeShown(e) { return e.on && !state.disabled[e.id] && dateOk(e); }
+  function edgeShown(e) { return e.on && !state.disabled[e.id] && dateOk(e) && (!state.articleOnly || e.in_story); }
   function loopEdgeIds(i) {
     var ids = {};
     D.loops[i].hops.forEach(function (h) { h.deals.forEach(function (d) { ids[d] = true; }); });
@@ -94,7 +94,7 @@
     var kindColor = {};
     D.kinds.forEach(function (k) { kindColor[k.kind] = k.color; });
     var nodes = D.nodes.map(function (n) {
-      var dim = (state.loop !== null && !loopNodes[n.index]) || (near && !near[n.index]);
+      var dim = (state.loop !== null && !loopNodes[n.index]) || (near && !near[n.index]) || (state.articleOnly && !n.in_story);
       return {
         id: String(n.index), name: n.name, x: n.x, y: n.y, value: n.volume,
         symbolSize: 14 + 46 * Math.sqrt(maxVolume > 0 ? n.volume / maxVolume : 0),
@@ -360,6 +360,13 @@
     });
     var f = clear($('findings'));
     D.findings.forEach(function (s) { f.appendChild(el('li', s)); });
+    var c = clear($('circularity'));
+    c.appendChild(row([T('entity'), T('pays_out'), T('circular'), T('share'), T('could_be'), T('comes_back')], true));
+    D.circularity.forEach(function (e) {
+      c.appendChild(row([e.name, e.outflow_text, e.circular_text, pct(e.share), e.upper_text,
+                         e.back === null || e.back === undefined ? '' : Math.round(100 * e.back) + '¢']));
+    });
+    $('article-toggle').hidden = !D.meta.story;
     var n = clear($('notes'));
     D.notes.forEach(function (s) { n.appendChild(el('li', s)); });
     $('core-note').textContent = D.meta.core_note || '';
@@ -487,6 +494,7 @@
       drawTimeline();
       drawNetwork();
     });
+    $('article-only').addEventListener('change', function () { state.articleOnly = this.checked; drawNetwork(); });
     $('undated').addEventListener('change', function () { state.undated = this.checked; drawTimeline(); drawNetwork(); });
     $('stress-run').addEventListener('change', function () { state.run = Number(this.value); drawStress(); });
     if (D.meta.mode === 'explorer') {
@@ -507,6 +515,7 @@
     selectLoop: selectLoop,
     recompute: recompute,
     nodeCount: function () { return chart('network').getOption().series[0].data.length; },
+    shownDeals: function () { return chart('network').getOption().series[0].links.map(function (l) { return l.dealId; }); },
     highlighted: function () {
       return chart('network').getOption().series[0].links.filter(function (l) { return l.highlighted; }).map(function (l) {
         return { source: Number(l.source), target: Number(l.target), deal: l.dealId };
