@@ -2,6 +2,8 @@
 
     python tools/screenshots.py            # writes docs/report-*.png
 
+Needs Debian's ``chromium`` and, for the Chinese view, ``fonts-noto-cjk``.
+
 Builds the report of the built-in ai-deals dataset (English and Chinese), opens
 it offline in headless Chromium, selects the NVIDIA -> OpenAI -> Oracle -> NVIDIA
 loop and captures the findings, network, loop, timeline and stress views.

@@ -123,13 +123,18 @@ _TEXT: dict[str, tuple[str, str]] = {
 
 
 def _money(value: float | None, currency: str, lang: Lang) -> str:
-    """Money in words of the report's language: ``USD 30B`` or ``300亿美元``."""
+    """Money in words of the report's language: ``USD 30B`` or ``300亿美元``.
+
+    >>> _money(1e11, "USD", "zh"), _money(1.38e10, "USD", "zh"), _money(1.4e12, "USD", "en")
+    ('1000亿美元', '138亿美元', 'USD 1.4T')
+    """
     if lang == "en" or value is None or (isinstance(value, float) and math.isnan(value)):
         return fmt_money(value, currency) if lang == "en" else "未知"
     unit = "美元" if currency == "USD" else f" {currency}"
     for scale, suffix in ((1e12, "万亿"), (1e8, "亿"), (1e4, "万")):
         if abs(value) >= scale:
-            return f"{value / scale:.3g}{suffix}{unit}"
+            v = value / scale
+            return f"{v:.3g}{suffix}{unit}" if abs(v) < 100 else f"{v:.0f}{suffix}{unit}"
     return f"{value:,.0f}{unit}"
 
 
