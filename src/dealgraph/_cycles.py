@@ -66,10 +66,10 @@ def simple_graph(src: np.ndarray, dst: np.ndarray, n: int | None = None) -> Simp
     dst = np.asarray(dst, dtype=np.int64)
     n = int(max(src.max(initial=-1), dst.max(initial=-1)) + 1) if n is None else n
     keep = src != dst
-    key = np.unique(src[keep] * n + dst[keep])
+    key = np.unique(src[keep] * n + dst[keep])  # sorted by (source, target)
     s, d = key // n, key % n
     indptr, indices = _csr(s, d, n)
-    order = np.lexsort((s, d))
+    order = np.argsort(d * n + s)
     rindptr, rindices = _csr(d[order], s[order], n)
     return SimpleGraph(n, indptr, indices, rindptr, rindices)
 
@@ -83,7 +83,9 @@ class TemporalGraph:
     edst: np.ndarray
     ets: np.ndarray
     row: np.ndarray
-    simple: SimpleGraph
+    tptr: np.ndarray  # in-edges: grouped by target, sorted by time
+    tsrc: np.ndarray
+    tts: np.ndarray
 
     @property
     def m(self) -> int:
@@ -102,9 +104,16 @@ def temporal_graph(src: np.ndarray, dst: np.ndarray, ts: np.ndarray, n: int | No
     ts = np.asarray(ts, dtype=np.int64)
     n = int(max(src.max(initial=-1), dst.max(initial=-1)) + 1) if n is None else n
     rows = np.flatnonzero(src != dst)
-    rows = rows[np.lexsort((rows, ts[rows], src[rows]))]
+    low = int(ts.min()) if len(ts) else 0
+    span = int(ts.max()) - low + 1 if len(ts) else 1
+    if n * span < 2**62:  # one integer key: (source, time), stable so equal times keep row order
+        rows = rows[np.argsort(src[rows] * span + (ts[rows] - low), kind="stable")]
+    else:
+        rows = rows[np.lexsort((rows, ts[rows], src[rows]))]
     eptr, _ = _csr(src[rows], dst[rows], n)
-    return TemporalGraph(n, eptr, dst[rows], ts[rows], rows, simple_graph(src, dst, n))
+    by_target = rows[np.lexsort((ts[rows], dst[rows]))]
+    tptr, _ = _csr(dst[by_target], src[by_target], n)
+    return TemporalGraph(n, eptr, dst[rows], ts[rows], rows, tptr, src[by_target], ts[by_target])
 
 
 @dataclass(frozen=True)
@@ -147,8 +156,8 @@ def _run(graph: SimpleGraph | TemporalGraph, starts: np.ndarray, k: int, window:
                             edge_counts, vertex_counts, nt)
     if window is None:
         raise LimitError("temporal cycles need a time window")
-    return temporal_block(starts, graph.eptr, graph.edst, graph.ets, graph.simple.rindptr, graph.simple.rindices, k, int(window),
-                          mode, offsets, out, edge_counts, vertex_counts, nt)
+    return temporal_block(starts, graph.eptr, graph.edst, graph.ets, graph.tptr, graph.tsrc, graph.tts, k, int(window), mode,
+                          offsets, out, edge_counts, vertex_counts, nt)
 
 
 def count_cycles(graph: SimpleGraph | TemporalGraph, k: int, *, window: int | None = None, progress: Progress | None = None,

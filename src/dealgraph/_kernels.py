@@ -27,19 +27,19 @@ __all__ = ["simple_block", "temporal_block"]
 
 
 @njit(cache=True, nogil=True)
-def _reverse_distances(s, rindptr, rindices, k, only_above, dist, queue):
-    """Fill ``dist[v]`` = hops from v to s (<= k - 1) over reverse edges; return how many were touched (in ``queue``)."""
+def _reverse_distances(s, rindptr, rindices, radius, dist, queue):
+    """Fill ``dist[v]`` = hops from v to s for v > s within ``radius`` (-1: farther); return how many were touched (in ``queue``)."""
     dist[s] = 0
     queue[0] = s
     head, tail = 0, 1
     while head < tail:
         v = queue[head]
         head += 1
-        if dist[v] >= k - 1:
+        if dist[v] >= radius:
             continue
         for p in range(rindptr[v], rindptr[v + 1]):
             u = rindices[p]
-            if dist[u] < 0 and (not only_above or u > s):
+            if dist[u] < 0 and u > s:
                 dist[u] = dist[v] + 1
                 queue[tail] = u
                 tail += 1
@@ -47,7 +47,7 @@ def _reverse_distances(s, rindptr, rindices, k, only_above, dist, queue):
 
 
 @njit(cache=True, nogil=True)
-def _simple_from(s, indptr, indices, k, dist, onpath, stack_v, stack_p, path_e, mode, counts, out, out_at, edge_counts, vertex_counts):
+def _simple_from(s, indptr, indices, k, radius, dist, onpath, stack_v, stack_p, path_e, mode, counts, out, out_at, edge_counts, vertex_counts):
     """Cycles through start s: ``mode`` 0 counts by length, 1 also lists, 2 also counts per edge and vertex."""
     found = 0
     depth = 0  # edges on the path so far
@@ -79,7 +79,10 @@ def _simple_from(s, indptr, indices, k, dist, onpath, stack_v, stack_p, path_e, 
                         vertex_counts[stack_v[i], length] += 1
                 found += 1
             continue
-        if w < s or onpath[w] or dist[w] < 0 or depth + 1 + dist[w] > k:
+        if w < s or onpath[w]:
+            continue
+        # hops still needed from w back to s: exact within the radius, more than the radius beyond it
+        if depth + 1 + (dist[w] if dist[w] >= 0 else radius + 1) > k:
             continue
         path_e[depth] = p
         depth += 1
@@ -101,6 +104,7 @@ def simple_block(starts, indptr, indices, rindptr, rindices, k, mode, offsets, o
     workers share the starts, interleaved.
     """
     n = len(indptr) - 1
+    radius = (k - 1) // 2  # a short reverse search per start: the prune matters most near the end of the path
     found = np.zeros(len(starts), dtype=np.int64)
     counts = np.zeros((nt, k + 1), dtype=np.int64)
     for t in prange(nt):
@@ -113,8 +117,8 @@ def simple_block(starts, indptr, indices, rindptr, rindices, k, mode, offsets, o
         slab = np.int64(t) if mode == 2 else np.int64(0)  # per-thread count slabs exist only when counting per edge
         for i in range(t, len(starts), nt):  # interleaved: low vertices carry more work
             s = starts[i]
-            touched = _reverse_distances(s, rindptr, rindices, k, True, dist, queue)
-            found[i] = _simple_from(s, indptr, indices, k, dist, onpath, stack_v, stack_p, path_e, mode, counts[t],
+            touched = _reverse_distances(s, rindptr, rindices, radius, dist, queue)
+            found[i] = _simple_from(s, indptr, indices, k, radius, dist, onpath, stack_v, stack_p, path_e, mode, counts[t],
                                     out, offsets[i] * k, edge_counts[slab], vertex_counts[slab])
             for j in range(touched):
                 dist[queue[j]] = -1
@@ -122,12 +126,50 @@ def simple_block(starts, indptr, indices, rindptr, rindices, k, mode, offsets, o
 
 
 @njit(cache=True, nogil=True)
-def _temporal_from(e0, s, eptr, edst, ets, k, window, dist, onpath, stack_v, stack_p, stack_t, path_e, mode, counts, out, out_at,
+def _latest_departures(s, t0, deadline, k, tptr, tsrc, tts, ld, frontier, nxt, touched, n_touched, stamp, tick):
+    """``ld[v]``: the latest time v can leave on a time-respecting path of at most k - 1 hops that reaches s by
+    ``deadline`` using edges after ``t0`` (-1: it cannot). Bellman-Ford rounds over in-edges sorted by time."""
+    ld[s] = deadline + 1  # an edge into s closes the cycle if it is at or before the deadline
+    touched[n_touched] = s
+    n_touched += 1
+    frontier[0] = s
+    size = 1
+    for _ in range(k - 1):
+        grown = 0
+        tick += 1  # stamp[u] == tick: u is already in this round's next frontier
+        for f in range(size):
+            v = frontier[f]
+            hi = _first_after(tptr, tts, v, ld[v] - 1)  # in-edges strictly before ld[v]
+            for p in range(hi - 1, tptr[v] - 1, -1):
+                t = tts[p]
+                if t <= t0:
+                    break
+                u = tsrc[p]
+                if u == s or t <= ld[u]:
+                    continue
+                if ld[u] < 0:
+                    touched[n_touched] = u
+                    n_touched += 1
+                ld[u] = t
+                if stamp[u] != tick:
+                    stamp[u] = tick
+                    nxt[grown] = u
+                    grown += 1
+        if grown == 0:
+            break
+        for f in range(grown):
+            frontier[f] = nxt[f]
+        size = grown
+    return n_touched, tick
+
+
+@njit(cache=True, nogil=True)
+def _temporal_from(e0, s, eptr, edst, ets, k, window, ld, onpath, stack_v, stack_p, stack_t, path_e, mode, counts, out, out_at,
                    edge_counts, vertex_counts):
     """Temporal cycles whose first edge is ``e0`` (an out-edge of s)."""
     deadline = ets[e0] + window
     w0 = edst[e0]
-    if w0 == s or dist[w0] < 0 or 1 + dist[w0] > k:
+    if w0 == s or ets[e0] >= ld[w0]:
         return 0
     found = 0
     onpath[s] = True
@@ -164,7 +206,7 @@ def _temporal_from(e0, s, eptr, edst, ets, k, window, dist, onpath, stack_v, sta
                         vertex_counts[stack_v[i], length] += 1
                 found += 1
             continue
-        if onpath[w] or dist[w] < 0 or depth + 1 + dist[w] > k:
+        if onpath[w] or depth + 1 >= k or ets[p] >= ld[w]:
             continue
         path_e[depth] = p
         depth += 1
@@ -189,37 +231,42 @@ def _first_after(eptr, ets, v, t):
 
 
 @njit(parallel=True, cache=True)
-def temporal_block(starts, eptr, edst, ets, rindptr, rindices, k, window, mode, offsets, out, edge_counts, vertex_counts, nt):
+def temporal_block(starts, eptr, edst, ets, tptr, tsrc, tts, k, window, mode, offsets, out, edge_counts, vertex_counts, nt):
     """Temporal cycles whose first edge leaves a vertex of ``starts``.
 
     ``eptr``/``edst``/``ets``: the multigraph's out-edges, grouped by source
     and sorted by time within each source (edge ids are positions there);
-    ``rindptr``/``rindices``: the simple graph's reverse CSR, for the
-    distance prune. ``found[i]`` counts cycles from ``starts[i]``'s edges;
+    ``tptr``/``tsrc``/``tts``: its in-edges, grouped by target and sorted by
+    time, for the latest-departure prune. ``found[i]`` counts cycles from ``starts[i]``'s edges;
     listing writes edge ids (``k`` slots per cycle, -1 padded).
     """
     n = len(eptr) - 1
     found = np.zeros(len(starts), dtype=np.int64)
     counts = np.zeros((nt, k + 1), dtype=np.int64)
     for t in prange(nt):
-        dist = np.full(n, -1, dtype=np.int64)
-        queue = np.empty(n, dtype=np.int64)
         onpath = np.zeros(n, dtype=np.bool_)
         stack_v = np.empty(k + 1, dtype=np.int64)
         stack_p = np.empty(k + 1, dtype=np.int64)
         stack_t = np.empty(k + 1, dtype=np.int64)
         path_e = np.empty(k + 1, dtype=np.int64)
+        ld = np.full(n, -1, dtype=np.int64)
+        frontier = np.empty(n, dtype=np.int64)
+        nxt = np.empty(n, dtype=np.int64)
+        ld_touched = np.empty(n + 1, dtype=np.int64)
+        stamp = np.zeros(n, dtype=np.int64)
+        tick = 0
         slab = np.int64(t) if mode == 2 else np.int64(0)
         for i in range(t, len(starts), nt):
             s = starts[i]
-            if eptr[s] == eptr[s + 1]:
+            if eptr[s] == eptr[s + 1] or tptr[s] == tptr[s + 1]:
                 continue
-            touched = _reverse_distances(s, rindptr, rindices, k, False, dist, queue)
             at = offsets[i]
             for e0 in range(eptr[s], eptr[s + 1]):
-                got = _temporal_from(e0, s, eptr, edst, ets, k, window, dist, onpath, stack_v, stack_p, stack_t, path_e, mode,
+                n_ld, tick = _latest_departures(s, ets[e0], ets[e0] + window, k, tptr, tsrc, tts, ld, frontier, nxt, ld_touched, 0,
+                                                stamp, tick)
+                got = _temporal_from(e0, s, eptr, edst, ets, k, window, ld, onpath, stack_v, stack_p, stack_t, path_e, mode,
                                      counts[t], out, (at + found[i]) * k, edge_counts[slab], vertex_counts[slab])
                 found[i] += got
-            for j in range(touched):
-                dist[queue[j]] = -1
+                for j in range(n_ld):
+                    ld[ld_touched[j]] = -1
     return found, counts.sum(axis=0)
