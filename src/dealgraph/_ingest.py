@@ -126,7 +126,9 @@ def read_edges(source: str | Path, *, input_format: str = "auto", columns: Mappi
             raise LedgerError([Problem(name, None, c, None, "missing column of the AMLworld layout") for c in missing])
         src = pl.concat_str([pl.col("From Bank").cast(pl.String), pl.col("Account").cast(pl.String)], separator=":")
         dst = pl.concat_str([pl.col("To Bank").cast(pl.String), pl.col("Account.1").cast(pl.String)], separator=":")
-        time_col, amount_col, label_col = "Timestamp", "Amount Paid", "Is Laundering" if "Is Laundering" in header else None
+        time_col: str | None = "Timestamp"
+        amount_col: str | None = "Amount Paid"
+        label_col: str | None = "Is Laundering" if "Is Laundering" in header else None
     else:
         cols = dict(columns or {})
         s_col, t_col = cols.get("source", "source"), cols.get("target", "target")

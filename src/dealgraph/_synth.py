@@ -62,14 +62,19 @@ def synthetic_transactions(
     ts = _EPOCH_2022_09_01 + rng.integers(0, period, n_rows)
     amount = np.round(rng.lognormal(7.0, 1.5, n_rows), 2)
 
-    extra_src, extra_dst, extra_ts, extra_amt, truth = [], [], [], [], []
+    extra_src: list[np.ndarray] = []
+    extra_dst: list[np.ndarray] = []
+    extra_ts: list[np.ndarray] = []
+    extra_amt: list[np.ndarray] = []
+    truth: list[dict] = []
     next_row = n_rows
 
     def plant(kind: str, s: np.ndarray, d: np.ndarray, t: np.ndarray, a: np.ndarray) -> None:
         nonlocal next_row
         ids = list(range(next_row, next_row + len(s)))
         next_row += len(s)
-        extra_src.append(s), extra_dst.append(d), extra_ts.append(t), extra_amt.append(a)
+        for store, values in ((extra_src, s), (extra_dst, d), (extra_ts, t), (extra_amt, a)):
+            store.append(values)
         truth.append({"typology": kind, "instance": len(truth), "length": len(s), "rows": [f"t{i}" for i in ids]})
 
     for length, count in sorted((cycles or {}).items()):
