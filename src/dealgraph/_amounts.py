@@ -8,12 +8,15 @@ qualifier ("up to", "about") when the text carries one.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["ParsedAmount", "parse_amount"]
+from ._errors import LimitError
+
+__all__ = ["ParsedAmount", "parse_amount", "parse_window"]
 
 # Multipliers, longest spellings first so that "万亿" wins over "万".
 _EN_SCALES = {
@@ -148,3 +151,21 @@ def _checked(amount: ParsedAmount) -> ParsedAmount:
     if amount.value < 0:
         raise ValueError("amount is negative; a row is money moving from source to target, so swap them instead")
     return amount
+
+
+_WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|min|h|d|w|y)?\s*$", re.IGNORECASE)
+_UNITS = {"s": 1, "sec": 1, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
+
+
+def parse_window(text: str | dt.timedelta | None) -> dt.timedelta | None:
+    """A time window such as ``"365d"``, ``"2y"``, ``"12h"`` (a bare number means days).
+
+    >>> parse_window("2w")
+    datetime.timedelta(days=14)
+    """
+    if text is None or isinstance(text, dt.timedelta):
+        return text
+    m = _WINDOW.match(str(text))
+    if not m:
+        raise LimitError(f"window {text!r} is not a duration; use a number and a unit such as 30d, 2w, 1y, 12h")
+    return dt.timedelta(seconds=float(m.group(1)) * _UNITS[(m.group(2) or "d").lower()])

@@ -30,7 +30,7 @@ import polars as pl
 
 from ._errors import LedgerError, Problem
 
-__all__ = ["AMLWORLD_COLUMNS", "BYTES_PER_EDGE", "EdgeList", "read_edges"]
+__all__ = ["AMLWORLD_COLUMNS", "BYTES_PER_EDGE", "EdgeList", "read_edges", "scan_input"]
 
 AMLWORLD_COLUMNS = ("Timestamp", "From Bank", "Account", "To Bank", "Account.1", "Amount Received", "Receiving Currency",
                     "Amount Paid", "Payment Currency", "Payment Format", "Is Laundering")
@@ -79,7 +79,33 @@ def _parse_time(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if isinstance(dtype, pl.Datetime):
         return col.dt.epoch("s")
     text = col.cast(pl.String).str.strip_chars()
-    return pl.coalesce([text.str.to_datetime(f, strict=False, time_unit="ms") for f in _TIME_FORMATS]).dt.epoch("s")
+    dated = pl.coalesce([text.str.to_datetime(f, strict=False, time_unit="ms") for f in _TIME_FORMATS]).dt.epoch("s")
+    return pl.coalesce([text.cast(pl.Int64, strict=False), dated])
+
+
+def scan_input(source: str | Path, input_format: str = "auto") -> tuple[pl.LazyFrame, list[str]]:
+    """A lazy scan of a CSV or Parquet file (AMLworld files get unique column names) and its header."""
+    path = Path(source)
+    name = str(source)
+    if not path.exists():
+        raise LedgerError([Problem(name, None, None, None, "no such file")])
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            lf = pl.scan_parquet(path)
+        elif suffix in (".csv", ".tsv", ".txt"):
+            sep = "\t" if suffix == ".tsv" else ","
+            header = pl.read_csv(path, n_rows=0, separator=sep).columns
+            amlworld = input_format == "amlworld" or (input_format == "auto" and _is_amlworld([h.split("_duplicated")[0] for h in header]))
+            lf = pl.scan_csv(path, separator=sep, infer_schema=False, has_header=True,
+                             new_columns=list(AMLWORLD_COLUMNS) if amlworld and len(header) == len(AMLWORLD_COLUMNS) else None)
+        else:
+            raise LedgerError([Problem(name, None, None, None, "unknown file type; use .csv, .tsv or .parquet")])
+        return lf, list(lf.collect_schema().names())
+    except LedgerError:
+        raise
+    except Exception as exc:  # polars' own message carries the position
+        raise LedgerError([Problem(name, None, None, None, f"cannot read the file: {str(exc).strip().splitlines()[0]}")]) from None
 
 
 def read_edges(source: str | Path, *, input_format: str = "auto", columns: Mapping[str, str] | None = None) -> EdgeList:
@@ -95,29 +121,8 @@ def read_edges(source: str | Path, *, input_format: str = "auto", columns: Mappi
     >>> e.names.to_list(), e.src.tolist(), e.dst.tolist(), int(e.ts[1] - e.ts[0]) // 3600
     (['A', 'B'], [0, 1], [1, 0], 34)
     """
-    path = Path(source)
     name = str(source)
-    if not path.exists():
-        raise LedgerError([Problem(name, None, None, None, "no such file")])
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
-            lf = pl.scan_parquet(path)
-            header = list(lf.collect_schema().names())
-        elif suffix in (".csv", ".tsv", ".txt"):
-            sep = "\t" if suffix == ".tsv" else ","
-            header = pl.read_csv(path, n_rows=0, separator=sep).columns
-            amlworld = input_format == "amlworld" or (input_format == "auto" and _is_amlworld([h.split("_duplicated")[0] for h in header]))
-            lf = pl.scan_csv(path, separator=sep, infer_schema=False, has_header=True,
-                             new_columns=list(AMLWORLD_COLUMNS) if amlworld and len(header) == len(AMLWORLD_COLUMNS) else None)
-            header = list(lf.collect_schema().names())
-        else:
-            raise LedgerError([Problem(name, None, None, None, "unknown file type; use .csv, .tsv or .parquet")])
-    except LedgerError:
-        raise
-    except Exception as exc:  # polars' own message carries the position
-        raise LedgerError([Problem(name, None, None, None, f"cannot read the file: {str(exc).strip().splitlines()[0]}")]) from None
-
+    lf, header = scan_input(source, input_format)
     amlworld = input_format == "amlworld" or (input_format == "auto" and _is_amlworld(header))
     schema = lf.collect_schema()
     if amlworld:

@@ -270,3 +270,36 @@ def temporal_block(starts, eptr, edst, ets, tptr, tsrc, tts, k, window, mode, of
                 for j in range(n_ld):
                     ld[ld_touched[j]] = -1
     return found, counts.sum(axis=0)
+
+
+@njit(parallel=True, cache=True)
+def fan_block(ptr, other, ts, window, nt):
+    """Distinct counterparties within ``window`` up to each row: rows grouped by entity (``ptr``), sorted by time.
+
+    For row r of entity e at time t, the number of distinct ``other`` values
+    among e's rows with time in [t - window, t] up to and including r.
+    """
+    n = len(ptr) - 1
+    m = len(other)
+    out = np.zeros(m, dtype=np.int64)
+    size = 0
+    for i in range(m):
+        size = max(size, other[i] + 1)
+    for t in prange(nt):
+        seen = np.zeros(size, dtype=np.int64)
+        for e in range(t, n, nt):
+            lo = ptr[e]
+            distinct = 0
+            for r in range(ptr[e], ptr[e + 1]):
+                while ts[lo] < ts[r] - window:
+                    seen[other[lo]] -= 1
+                    if seen[other[lo]] == 0:
+                        distinct -= 1
+                    lo += 1
+                if seen[other[r]] == 0:
+                    distinct += 1
+                seen[other[r]] += 1
+                out[r] = distinct
+            for r in range(lo, ptr[e + 1]):
+                seen[other[r]] = 0
+    return out

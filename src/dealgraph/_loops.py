@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
+from ._amounts import parse_window
 from ._cycles import simple_cycles
 from ._errors import DealgraphError, LimitError
 from ._flows import Basis, Flows, flows
@@ -25,24 +25,6 @@ from ._ledger import Ledger
 from ._results import assumptions, fmt_money
 
 __all__ = ["Hop", "Loop", "LoopsResult", "find_loops", "parse_window"]
-
-_WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|min|h|d|w|y)?\s*$", re.IGNORECASE)
-_UNITS = {"s": 1, "sec": 1, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
-
-
-def parse_window(text: str | dt.timedelta | None) -> dt.timedelta | None:
-    """A time window such as ``"365d"``, ``"2y"``, ``"12h"`` (a bare number means days).
-
-    >>> parse_window("2w")
-    datetime.timedelta(days=14)
-    """
-    if text is None or isinstance(text, dt.timedelta):
-        return text
-    m = _WINDOW.match(str(text))
-    if not m:
-        raise LimitError(f"window {text!r} is not a duration; use a number and a unit such as 30d, 2w, 1y, 12h")
-    return dt.timedelta(seconds=float(m.group(1)) * _UNITS[(m.group(2) or "d").lower()])
-
 
 @dataclass(frozen=True)
 class Hop:

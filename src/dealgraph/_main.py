@@ -45,10 +45,15 @@ def _money(value: str | None) -> float | None:
     return parsed.value
 
 
-def ledger_options(f=None, *, dataset: str = "seed"):
-    """Options every command shares: the ledger and how to read it, and the output format."""
+def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False):
+    """Options every command shares: the ledger and how to read it, and the output format.
+
+    A ``lazy`` command gets a ``read(reader)`` callable instead of a Ledger: it
+    reads the file itself (``reader(path, columns)``; the ledger reader when
+    ``reader`` is None), with the same error reporting.
+    """
     if f is None:
-        return functools.partial(ledger_options, dataset=dataset)
+        return functools.partial(ledger_options, dataset=dataset, lazy=lazy)
 
     @click.argument("ledger", required=False, type=click.Path(dir_okay=False))
     @click.option("--dataset", type=click.Choice(["seed", "ai-deals"]), default=dataset, show_default=True,
@@ -67,8 +72,6 @@ def ledger_options(f=None, *, dataset: str = "seed"):
     @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
     @functools.wraps(f)
     def wrapper(ledger, dataset, columns, aliases, fx, currency, usd_per_gw, fmt, as_json, **kwargs):
-        from ._ledger import read_dataset, read_ledger
-
         fx_rates = {}
         for cur, rate in _pairs(fx, "--fx").items():
             try:
@@ -78,17 +81,27 @@ def ledger_options(f=None, *, dataset: str = "seed"):
         from ._errors import LedgerError
 
         fmt = "json" if as_json else fmt
-        settings = dict(columns=_pairs(columns, "--column"), aliases=aliases, fx=fx_rates, currency=currency)
-        try:
-            lg = read_ledger(ledger, **settings) if ledger else read_dataset(dataset, aliases=aliases)
-        except LedgerError as exc:
-            if fmt == "json":  # the problems as data too; the message still goes to stderr
-                problems = [p.to_dict() for p in exc.problems]
-                click.echo(json.dumps({"schema_version": SCHEMA_VERSION, "command": f.__name__.replace("_cmd", "").replace("_", "-"),
-                                       "valid": False, "problems": problems, "more_problems": exc.truncated},
-                                      ensure_ascii=False, indent=2))
-            raise
-        return f(lg, usd_per_gw=_money(usd_per_gw), fmt=fmt, **kwargs)
+        mapping = _pairs(columns, "--column")
+        settings = dict(columns=mapping, aliases=aliases, fx=fx_rates, currency=currency)
+
+        def read(reader=None):
+            try:
+                if reader is not None:
+                    if not ledger:
+                        raise click.UsageError("this mode reads a file: give LEDGER")
+                    return reader(ledger, mapping)
+                from ._ledger import read_dataset, read_ledger
+
+                return read_ledger(ledger, **settings) if ledger else read_dataset(dataset, aliases=aliases)
+            except LedgerError as exc:
+                if fmt == "json":  # the problems as data too; the message still goes to stderr
+                    problems = [p.to_dict() for p in exc.problems]
+                    command = f.__name__.replace("_cmd", "").replace("_", "-")
+                    click.echo(json.dumps({"schema_version": SCHEMA_VERSION, "command": command, "valid": False,
+                                           "problems": problems, "more_problems": exc.truncated}, ensure_ascii=False, indent=2))
+                raise
+
+        return f(read if lazy else read(), usd_per_gw=_money(usd_per_gw), fmt=fmt, **kwargs)
 
     return wrapper
 
@@ -165,18 +178,37 @@ def validate(lg, *, usd_per_gw, fmt):
 
 
 @cli.command()
-@ledger_options
+@ledger_options(lazy=True)
 @click.option("--max-length", default=6, show_default=True, type=click.IntRange(2, 50), help="Longest loop, in entities.")
 @click.option("--limit", default=10_000, show_default=True, type=click.IntRange(1), help="Stop after this many loops.")
-@click.option("--window", default=None, help="Time window for date order, e.g. 365d, 2y (unbounded if not given).")
+@click.option("--window", default=None, help="Time window for date order, e.g. 365d, 2y, 1d (unbounded if not given; 1d with --temporal).")
 @click.option("--basis", type=click.Choice(["headline", "firm"]), default="headline", show_default=True,
               help="Which throughput ranks the loops (both are shown).")
-def loops(lg, *, usd_per_gw, fmt, max_length, limit, window, basis):
-    """Every circular flow, ranked by the money that can go all the way round."""
-    from ._loops import find_loops
+@click.option("--count-only", is_flag=True, help="Count cycles by length (transaction-size files, compiled search).")
+@click.option("--temporal", is_flag=True, help="Temporal cycles: every row its own edge, strictly later hop by hop, within --window.")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Stream every cycle to this Parquet file.")
+@click.option("--input-format", type=click.Choice(["auto", "dealgraph", "amlworld"]), default="auto", show_default=True,
+              help="Column layout of a transaction file (amlworld: IBM's AMLworld CSV).")
+@click.option("--time-limit", type=click.FloatRange(0), metavar="SECONDS", help="Stop the search after about this long (partial counts).")
+@click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, count_only, temporal, output, input_format, time_limit, force):
+    """Every circular flow, ranked by the money that can go all the way round.
 
-    _emit(find_loops(lg, max_length=max_length, limit=limit, window=window, basis=basis, usd_per_gw=usd_per_gw),
-          fmt, "loops")
+    With --count-only, --temporal or --output the file is read as a transaction
+    ledger (source, target, timestamp, amount) into arrays and searched by the
+    compiled kernels: hop-bounded simple cycles of the simple graph, or temporal
+    cycles of the multigraph.
+    """
+    if not (count_only or temporal or output or input_format == "amlworld"):
+        from ._loops import find_loops
+
+        _emit(find_loops(read(), max_length=max_length, limit=limit, window=window, basis=basis, usd_per_gw=usd_per_gw),
+              fmt, "loops")
+        return
+    from ._cli_scale import run_cycles
+
+    run_cycles(read, fmt=fmt, max_length=max_length, limit=limit, window=window, count_only=count_only, temporal=temporal,
+               output=output, input_format=input_format, time_limit=time_limit, force=force)
 
 
 @cli.command()
@@ -292,6 +324,52 @@ def stress_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, fail, pay, deman
     )
     _emit(stress(lg, scenario, model=model, basis=basis, usd_per_gw=usd_per_gw, entities=entities,
                  assume_buffer=assume_buffer, alpha=alpha, beta=beta, lgd=lgd), fmt, "stress")
+
+
+@cli.command("features")
+@ledger_options(lazy=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Parquet file: the input's columns plus the features.")
+@click.option("--accounts", type=click.Path(dir_okay=False), help="Also write per-account features to this Parquet file.")
+@click.option("--max-length", default=5, show_default=True, type=click.IntRange(2, 20), help="Longest cycle counted, in entities.")
+@click.option("--window", default="1d", show_default=True, help="Time window of temporal cycles and fan counts (needs timestamps).")
+@click.option("--input-format", type=click.Choice(["auto", "dealgraph", "amlworld"]), default="auto", show_default=True,
+              help="Column layout of a transaction file.")
+@click.option("--force", is_flag=True, help="Overwrite the output files if they exist.")
+@click.pass_context
+def features(ctx, read, *, usd_per_gw, fmt, output, accounts, max_length, window, input_format, force):
+    """Per-row features next to the input: cycles of each length through each row, temporal cycles, fan-in and fan-out."""
+    from ._cli_scale import run_features
+
+    run_features(read, ctx.params.get("ledger"), output=output, accounts=accounts, max_length=max_length, window=window,
+                 input_format=input_format, force=force, fmt=fmt)
+
+
+@cli.command("generate")
+@click.argument("output", type=click.Path(dir_okay=False))
+@click.option("--rows", default=1_000_000, show_default=True, type=click.IntRange(1), help="Background transactions.")
+@click.option("--accounts", type=click.IntRange(2), help="Accounts (default: rows / 10).")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--days", default=10.0, show_default=True, type=click.FloatRange(0, min_open=True), help="Period the timestamps cover.")
+@click.option("--cycles", "cycle_spec", default="3:10,4:10,5:10", show_default=True, metavar="LEN:COUNT,...",
+              help="Planted cycles: how many of each length.")
+@click.option("--fan-in", default=10, show_default=True, type=click.IntRange(0), help="Planted fan-in instances.")
+@click.option("--fan-out", default=10, show_default=True, type=click.IntRange(0), help="Planted fan-out instances.")
+@click.option("--truth", type=click.Path(dir_okay=False), help="Where to write the planted truth (default: OUTPUT with .truth.parquet).")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+def generate(output, rows, accounts, seed, days, cycle_spec, fan_in, fan_out, truth, force, as_json):
+    """A seeded synthetic transaction ledger with planted cycles, fan-in and fan-out (CSV or Parquet), and its truth."""
+    from ._cli_scale import run_generate
+
+    cycles = {}
+    for item in filter(None, (x.strip() for x in cycle_spec.split(","))):
+        length, sep, count = item.partition(":")
+        if not (sep and length.isdigit() and count.isdigit() and int(length) >= 2):
+            raise click.BadParameter(f"expected LEN:COUNT with LEN >= 2, got {item!r}", param_hint="--cycles")
+        cycles[int(length)] = int(count)
+    truth = truth or str(output).rsplit(".", 1)[0] + ".truth.parquet"
+    run_generate(output, truth, rows=rows, accounts=accounts, seed=seed, days=days, cycles=cycles, fan_in=fan_in, fan_out=fan_out,
+                 fmt="json" if as_json else "table", force=force)
 
 
 @cli.command("report")

@@ -1,0 +1,131 @@
+"""Transaction-size ledgers: ingest, the compiled counts through the command line, features, synthetic data."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import numpy as np
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from dealgraph._cycles import count_cycles, simple_graph, temporal_graph
+from dealgraph._ingest import read_edges
+from dealgraph._main import cli
+from dealgraph._synth import synthetic_transactions
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    path = tmp_path_factory.mktemp("gen") / "g.parquet"
+    result = _run("generate", str(path), "--rows", "3000", "--accounts", "400", "--seed", "5", "--cycles", "3:4,5:4,7:2",
+                  "--fan-in", "3", "--fan-out", "3", "--json")
+    assert result.exit_code == 0, result.output
+    return path, pl.read_parquet(path), pl.read_parquet(path.with_name("g.truth.parquet"))
+
+
+def test_count_only_equals_networkx(generated):
+    path, ledger, _ = generated
+    out = json.loads(_run("loops", str(path), "--count-only", "--max-length", "4", "--json").output)["result"]
+    G = nx.DiGraph((a, b) for a, b in zip(ledger["source"], ledger["target"]) if a != b)
+    by_length = {L: 0 for L in range(2, 5)}
+    for c in nx.simple_cycles(G, length_bound=4):
+        by_length[len(c)] += 1
+    assert out["counts"] == {str(L): v for L, v in by_length.items()} and out["complete"]
+    assert out["total"] == sum(by_length.values()) > 0
+
+
+def test_temporal_count_matches_the_listing_and_recovers_every_planted_cycle(generated, tmp_path):
+    path, ledger, truth = generated
+    counted = json.loads(_run("loops", str(path), "--temporal", "--window", "1d", "--max-length", "8", "--count-only", "--json").output)
+    listed = tmp_path / "cycles.parquet"
+    result = _run("loops", str(path), "--temporal", "--window", "1d", "--max-length", "8", "-o", str(listed))
+    assert result.exit_code == 0, result.output
+    cycles = pl.read_parquet(listed)
+    assert cycles.height == counted["result"]["total"]
+    row_of = dict(zip(ledger["id"].to_list(), range(1, ledger.height + 1)))
+    found = {tuple(r) for r in cycles["rows"].to_list()}
+    planted = [tuple(row_of[i] for i in rows) for rows in truth.filter(pl.col("typology") == "cycle")["rows"].to_list()]
+    assert len(planted) == 10 and all(p in found for p in planted)
+    again = _run("loops", str(path), "--temporal", "-o", str(listed))
+    assert again.exit_code == 2 and "--force" in again.output
+
+
+def test_features_sit_next_to_the_input_and_see_planted_fans(generated, tmp_path):
+    path, ledger, truth = generated
+    out, accounts = tmp_path / "f.parquet", tmp_path / "a.parquet"
+    result = _run("features", str(path), "-o", str(out), "--accounts", str(accounts), "--max-length", "4", "--window", "1d")
+    assert result.exit_code == 0, result.output
+    f = pl.read_parquet(out)
+    assert f.columns[:len(ledger.columns)] == ledger.columns and f.height == ledger.height
+    assert f.select(ledger.columns).equals(ledger)
+    # per-row temporal counts add up to length x cycles
+    counts = count_cycles(temporal_graph(*_arrays(path), read_edges(path).n), 4, window=86_400).by_length
+    assert [int(f[f"temporal_cycles_{L}"].sum()) for L in range(2, 5)] == [L * int(counts[L]) for L in range(2, 5)]
+    for rows in truth.filter(pl.col("typology") == "fan-in")["rows"].to_list():
+        assert f.filter(pl.col("id").is_in(rows))["fan_in"].max() >= 6  # the planted fan size
+    assert set(pl.read_parquet(accounts).columns) >= {"entity", "cycles_3", "fan_in_max", "fan_out_max"}
+
+
+def _arrays(path):
+    e = read_edges(path)
+    return e.src, e.dst, e.ts
+
+
+def test_generator_is_seeded_and_skewed():
+    a, ta = synthetic_transactions(20_000, 2_000, seed=9, cycles={4: 3})
+    b, tb = synthetic_transactions(20_000, 2_000, seed=9, cycles={4: 3})
+    assert a.equals(b) and ta.equals(tb)
+    degree = a["source"].value_counts()["count"].to_numpy()
+    assert degree.max() > 5 * np.median(degree)  # a few accounts carry much of the traffic
+    assert a["label"].sum() == 12
+
+
+def test_amlworld_layout_is_read_with_its_label(tmp_path):
+    path = tmp_path / "HI-Small_Trans.csv"
+    path.write_text(
+        "Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,Amount Paid,Payment Currency,"
+        "Payment Format,Is Laundering\n"
+        "2022/09/01 00:20,10,8000EBD30,10,8000EBD31,3697.34,US Dollar,3697.34,US Dollar,Reinvestment,0\n"
+        "2022/09/01 00:25,10,8000EBD31,3208,8000F4580,0.01,US Dollar,0.01,US Dollar,Cheque,1\n"
+        "2022/09/01 00:30,3208,8000F4580,10,8000EBD30,14.26,US Dollar,14.26,US Dollar,Cash,1\n",
+        encoding="utf-8",
+    )
+    e = read_edges(path)
+    assert e.names.to_list() == ["10:8000EBD30", "10:8000EBD31", "3208:8000F4580"]
+    assert e.label.tolist() == [0, 1, 1] and e.amount.tolist() == [3697.34, 0.01, 14.26]
+    out = json.loads(_run("loops", str(path), "--temporal", "--window", "1h", "--count-only", "--json").output)["result"]
+    assert out["counts"]["3"] == 1 and out["total"] == 1
+
+
+def test_malformed_million_row_file_names_the_row(tmp_path):
+    n = 1_000_000
+    rng = np.random.default_rng(1)
+    frame = pl.DataFrame({"source": rng.integers(0, 50_000, n).astype(str), "target": rng.integers(0, 50_000, n).astype(str),
+                          "timestamp": (1_700_000_000 + np.arange(n)).astype(str)})
+    frame = frame.with_columns(pl.when(pl.int_range(n) == 654_320).then(pl.lit("2025-13-45")).otherwise(pl.col("timestamp"))
+                               .alias("timestamp"))
+    bad = tmp_path / "bad.csv"
+    frame.write_csv(bad)
+    result = _run("loops", str(bad), "--temporal", "--count-only")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{bad}, row 654321, column 'timestamp': '2025-13-45': not a timestamp" in result.output
+    missing = tmp_path / "missing.csv"
+    frame.select("source", "timestamp").head(10).write_csv(missing)
+    result = _run("loops", str(missing), "--count-only", "--json")
+    assert result.exit_code == 1 and "column 'target'" in result.output
+    assert json.loads(result.stdout)["problems"][0]["column"] == "target"
+
+
+def test_empty_and_self_loop_only_ledgers_have_no_cycles(tmp_path):
+    path = tmp_path / "selfish.csv"
+    path.write_text("source,target,timestamp\nA,A,1\nB,B,2\n", encoding="utf-8")
+    out = json.loads(_run("loops", str(path), "--count-only", "--json").output)["result"]
+    assert out["total"] == 0 and out["graph_edges"] == 0
+    g = simple_graph(np.array([], dtype=np.int64), np.array([], dtype=np.int64), 0)
+    assert count_cycles(g, 3).total == 0
