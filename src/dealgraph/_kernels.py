@@ -47,6 +47,21 @@ def _reverse_distances(s, rindptr, rindices, radius, dist, queue):
 
 
 @njit(cache=True, nogil=True)
+def _record(mode, length, listed, path_e, path_v, k, counts, out, at, edge_counts, vertex_counts):
+    """One cycle found: count it; mode 1 writes ``listed`` (k slots, -1 padded) at ``out[at:]``; mode 2 counts its edges and vertices."""
+    counts[length] += 1
+    if mode == 1:
+        for i in range(length):
+            out[at + i] = listed[i]
+        for i in range(length, k):
+            out[at + i] = -1
+    elif mode == 2:
+        for i in range(length):
+            edge_counts[path_e[i], length] += 1
+            vertex_counts[path_v[i], length] += 1
+
+
+@njit(cache=True, nogil=True)
 def _simple_from(s, indptr, indices, k, radius, dist, onpath, stack_v, stack_p, path_e, mode, counts, out, out_at, edge_counts, vertex_counts):
     """Cycles through start s: ``mode`` 0 counts by length, 1 also lists, 2 also counts per edge and vertex."""
     found = 0
@@ -66,17 +81,8 @@ def _simple_from(s, indptr, indices, k, radius, dist, onpath, stack_v, stack_p, 
         if w == s:
             length = depth + 1
             if length >= 2:
-                counts[length] += 1
-                if mode == 1:
-                    for i in range(length):
-                        out[out_at + found * k + i] = stack_v[i]
-                    for i in range(length, k):
-                        out[out_at + found * k + i] = -1
-                elif mode == 2:
-                    path_e[depth] = p
-                    for i in range(length):
-                        edge_counts[path_e[i], length] += 1
-                        vertex_counts[stack_v[i], length] += 1
+                path_e[depth] = p
+                _record(mode, length, stack_v, path_e, stack_v, k, counts, out, out_at + found * k, edge_counts, vertex_counts)
                 found += 1
             continue
         if w < s or onpath[w]:
@@ -193,17 +199,8 @@ def _temporal_from(e0, s, eptr, edst, ets, k, window, ld, onpath, stack_v, stack
         if w == s:
             length = depth + 1
             if length <= k:
-                counts[length] += 1
                 path_e[depth] = p
-                if mode == 1:
-                    for i in range(length):
-                        out[out_at + found * k + i] = path_e[i]
-                    for i in range(length, k):
-                        out[out_at + found * k + i] = -1
-                elif mode == 2:
-                    for i in range(length):
-                        edge_counts[path_e[i], length] += 1
-                        vertex_counts[stack_v[i], length] += 1
+                _record(mode, length, path_e, path_e, stack_v, k, counts, out, out_at + found * k, edge_counts, vertex_counts)
                 found += 1
             continue
         if onpath[w] or depth + 1 >= k or ets[p] >= ld[w]:
