@@ -78,8 +78,10 @@ def run_cycles(read: Callable, *, fmt: str, max_length: int, limit: int, window:
         graph: Any = temporal_graph(edges.src, edges.dst, edges.ts, edges.n)
     else:
         graph = simple_graph(edges.src, edges.dst, edges.n)
+    graph_bytes = sum(v.nbytes for v in vars(graph).values() if isinstance(v, np.ndarray))
     head = {"mode": "temporal" if temporal else "hop-bounded", "definition": TEMPORAL_DEFINITION if temporal else SIMPLE_DEFINITION,
-            "max_length": k, "window_seconds": seconds, "rows": edges.m, "entities": edges.n, "graph_edges": graph.m}
+            "max_length": k, "window_seconds": seconds, "rows": edges.m, "entities": edges.n, "graph_edges": graph.m,
+            "array_bytes": edges.nbytes + graph_bytes}
     if count_only:
         with progress("Counting cycles") as update:
             counts = count_cycles(graph, k, window=seconds, progress=update, seconds=time_limit)

@@ -10,8 +10,8 @@ found in the same streaming pass and reported with their 1-based data row
 Two layouts are read:
 
 - ``dealgraph``: the ledger columns ``source``, ``target``, and optionally
-  ``date`` (or ``timestamp``: a date, a date-time, or integer seconds) and
-  ``amount`` (a plain number). ``--column`` maps other names.
+  ``date`` (or ``timestamp``: a date, a date-time, or integer seconds),
+  ``amount`` (a plain number) and ``label`` (0/1). ``--column`` maps other names.
 - ``amlworld``: IBM's synthetic AML transactions (Altman et al. 2023):
   ``Timestamp, From Bank, Account, To Bank, Account, Amount Received,
   Receiving Currency, Amount Paid, Payment Currency, Payment Format,
@@ -30,12 +30,10 @@ import polars as pl
 
 from ._errors import LedgerError, Problem
 
-__all__ = ["AMLWORLD_COLUMNS", "BYTES_PER_EDGE", "EdgeList", "read_edges", "scan_input"]
+__all__ = ["AMLWORLD_COLUMNS", "EdgeList", "read_edges", "scan_input"]
 
 AMLWORLD_COLUMNS = ("Timestamp", "From Bank", "Account", "To Bank", "Account.1", "Amount Received", "Receiving Currency",
                     "Amount Paid", "Payment Currency", "Payment Format", "Is Laundering")
-# src, dst, ts (int64 each), amount (float64), label (int8): the arrays an EdgeList keeps per row
-BYTES_PER_EDGE = 8 + 8 + 8 + 8 + 1
 _TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
                  "%Y-%m-%d", "%Y/%m/%d")
 MAX_PROBLEMS = 50
@@ -143,7 +141,7 @@ def read_edges(source: str | Path, *, input_format: str = "auto", columns: Mappi
         src, dst = pl.col(s_col).cast(pl.String).str.strip_chars(), pl.col(t_col).cast(pl.String).str.strip_chars()
         time_col = next((c for c in (cols.get("date"), cols.get("timestamp"), "timestamp", "date") if c and c in header), None)
         amount_col = cols.get("amount", "amount") if cols.get("amount", "amount") in header else None
-        label_col = cols.get("label") if cols.get("label") in header else None
+        label_col = cols.get("label", "label") if cols.get("label", "label") in header else None
 
     exprs = [src.alias("src"), dst.alias("dst")]
     checks = [("source" if not amlworld else "Account", pl.col("src").is_null() | (pl.col("src") == ""), "empty entity"),
