@@ -129,3 +129,16 @@ def test_empty_and_self_loop_only_ledgers_have_no_cycles(tmp_path):
     assert out["total"] == 0 and out["graph_edges"] == 0
     g = simple_graph(np.array([], dtype=np.int64), np.array([], dtype=np.int64), 0)
     assert count_cycles(g, 3).total == 0
+
+
+def test_scatter_gather_counts_intermediaries_within_the_window(tmp_path):
+    path = tmp_path / "sg.csv"
+    # S scatters to M1..M3, each gathers into D within the hour; M4's hop to D comes a day later
+    path.write_text("source,target,timestamp\nS,M1,0\nS,M2,10\nS,M3,20\nM1,D,100\nM2,D,200\nM3,D,300\nS,M4,30\nM4,D,90000\n",
+                    encoding="utf-8")
+    out, accounts = tmp_path / "f.parquet", tmp_path / "a.parquet"
+    assert _run("features", str(path), "-o", str(out), "--accounts", str(accounts), "--window", "1h").exit_code == 0
+    assert pl.read_parquet(out)["scatter_gather"].to_list() == [3, 3, 3, 3, 3, 3, 0, 0]
+    a = pl.read_parquet(accounts)
+    row = dict(zip(a["entity"], a["scatter_max"])), dict(zip(a["entity"], a["gather_max"]))
+    assert row[0]["S"] == 3 and row[1]["D"] == 3 and row[0]["M1"] == 0
