@@ -131,6 +131,8 @@ def test_api_what_if_changes_stress_and_rejects_unknown_entities(client):
     failed = client.post("/api/report", json={"fail": "Microsoft", "pay": 0.5}).json()
     assert failed["stress"][0]["failed"] == "Microsoft" and failed["stress"][0]["pay"] == 0.5
     assert failed["stress"][0]["system"] != base["stress"][0]["system"]
+    spelled = client.post("/api/report", json={"fail": "microsoft", "pay": 0.5}).json()  # any known spelling, one run per entity
+    assert [r["failed"] for r in spelled["stress"]].count("Microsoft") == 1 and spelled["stress"][0]["pay"] == 0.5
     stress = client.get("/api/stress", params={"fail": "Microsoft"}).json()["result"]
     assert {s["model"] for s in stress["system"]} == {"eisenberg-noe", "rogers-veraart", "furfine", "debtrank", "debtrank-linear"}
     bad = client.post("/api/report", json={"fail": "Microsfot"})

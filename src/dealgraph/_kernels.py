@@ -132,12 +132,12 @@ def simple_block(starts, indptr, indices, rindptr, rindices, k, mode, offsets, o
 
 
 @njit(cache=True, nogil=True)
-def _latest_departures(s, t0, deadline, k, tptr, tsrc, tts, ld, frontier, nxt, touched, n_touched, stamp, tick):
+def _latest_departures(s, t0, deadline, k, tptr, tsrc, tts, ld, frontier, nxt, touched, stamp, tick):
     """``ld[v]``: the latest time v can leave on a time-respecting path of at most k - 1 hops that reaches s by
     ``deadline`` using edges after ``t0`` (-1: it cannot). Bellman-Ford rounds over in-edges sorted by time."""
     ld[s] = deadline + 1  # an edge into s closes the cycle if it is at or before the deadline
-    touched[n_touched] = s
-    n_touched += 1
+    touched[0] = s
+    n_touched = 1
     frontier[0] = s
     size = 1
     for _ in range(k - 1):
@@ -170,7 +170,7 @@ def _latest_departures(s, t0, deadline, k, tptr, tsrc, tts, ld, frontier, nxt, t
 
 
 @njit(cache=True, nogil=True)
-def _temporal_from(e0, s, eptr, edst, ets, k, window, ld, onpath, stack_v, stack_p, stack_t, path_e, mode, counts, out, out_at,
+def _temporal_from(e0, s, eptr, edst, ets, k, window, ld, onpath, stack_v, stack_p, path_e, mode, counts, out, out_at,
                    edge_counts, vertex_counts):
     """Temporal cycles whose first edge is ``e0`` (an out-edge of s)."""
     deadline = ets[e0] + window
@@ -183,7 +183,6 @@ def _temporal_from(e0, s, eptr, edst, ets, k, window, ld, onpath, stack_v, stack
     path_e[0] = e0
     stack_v[0] = s
     stack_v[1] = w0
-    stack_t[1] = ets[e0]
     # first out-edge of w0 strictly after the first edge's time (out-edges sorted by time)
     stack_p[1] = _first_after(eptr, ets, w0, ets[e0])
     depth = 1
@@ -208,7 +207,6 @@ def _temporal_from(e0, s, eptr, edst, ets, k, window, ld, onpath, stack_v, stack
         path_e[depth] = p
         depth += 1
         stack_v[depth] = w
-        stack_t[depth] = ets[p]
         stack_p[depth] = _first_after(eptr, ets, w, ets[p])
         onpath[w] = True
     onpath[s] = False
@@ -244,7 +242,6 @@ def temporal_block(starts, eptr, edst, ets, tptr, tsrc, tts, k, window, mode, of
         onpath = np.zeros(n, dtype=np.bool_)
         stack_v = np.empty(k + 1, dtype=np.int64)
         stack_p = np.empty(k + 1, dtype=np.int64)
-        stack_t = np.empty(k + 1, dtype=np.int64)
         path_e = np.empty(k + 1, dtype=np.int64)
         ld = np.full(n, -1, dtype=np.int64)
         frontier = np.empty(n, dtype=np.int64)
@@ -259,9 +256,9 @@ def temporal_block(starts, eptr, edst, ets, tptr, tsrc, tts, k, window, mode, of
                 continue
             at = offsets[i]
             for e0 in range(eptr[s], eptr[s + 1]):
-                n_ld, tick = _latest_departures(s, ets[e0], ets[e0] + window, k, tptr, tsrc, tts, ld, frontier, nxt, ld_touched, 0,
-                                                stamp, tick)
-                got = _temporal_from(e0, s, eptr, edst, ets, k, window, ld, onpath, stack_v, stack_p, stack_t, path_e, mode,
+                n_ld, tick = _latest_departures(s, ets[e0], ets[e0] + window, k, tptr, tsrc, tts, ld, frontier, nxt, ld_touched, stamp,
+                                                tick)
+                got = _temporal_from(e0, s, eptr, edst, ets, k, window, ld, onpath, stack_v, stack_p, path_e, mode,
                                      counts[t], out, (at + found[i]) * k, edge_counts[slab], vertex_counts[slab])
                 found[i] += got
                 for j in range(n_ld):

@@ -128,8 +128,10 @@ def _money(value: float | None, currency: str, lang: Lang) -> str:
     >>> _money(1e11, "USD", "zh"), _money(1.38e10, "USD", "zh"), _money(1.4e12, "USD", "en")
     ('1000亿美元', '138亿美元', 'USD 1.4T')
     """
-    if lang == "en" or value is None or (isinstance(value, float) and math.isnan(value)):
-        return fmt_money(value, currency) if lang == "en" else "未知"
+    if lang == "en":
+        return fmt_money(value, currency)
+    if value is None or math.isnan(value):
+        return "未知"
     unit = "美元" if currency == "USD" else f" {currency}"
     for scale, suffix in ((1e12, "万亿"), (1e8, "亿"), (1e4, "万")):
         if abs(value) >= scale:
@@ -343,12 +345,15 @@ def report_data(
     # Stress: each of the largest payers failing in turn, plus the what-if scenario.
     paid = np.bincount(t["source"].to_numpy(), weights=val, minlength=n)
     runs = []
-    candidates = [(lg.entities[i], 0.0) for i in np.argsort(-paid, kind="stable")[:stress_candidates] if paid[i] > 0]
+    runs_to_do = []  # (scenario, failing entity, its pay ratio): the what-if first, then each top payer paying nothing
     if scenario is not None and scenario.fail:
-        candidates = [(e, p) for e, p in scenario.resolved(lg).fail] + [c for c in candidates if c[0] not in {f for f, _ in scenario.fail}]
-    for entity, pay in candidates:
-        res = stress(lg, Scenario(fail=((entity, pay),), name=entity) if scenario is None or not scenario.fail or entity not in dict(scenario.fail)
-                     else scenario, model="eisenberg-noe", basis=basis, usd_per_gw=usd_per_gw, entities=entities,
+        what_if = scenario.resolved(lg)
+        runs_to_do.append((what_if, *what_if.fail[0]))
+    failing = {e for run, _, _ in runs_to_do for e, _ in run.fail}
+    runs_to_do += [(Scenario(fail=((lg.entities[i], 0.0),), name=lg.entities[i]), lg.entities[i], 0.0)
+                   for i in np.argsort(-paid, kind="stable")[:stress_candidates] if paid[i] > 0 and lg.entities[i] not in failing]
+    for run, entity, pay in runs_to_do:
+        res = stress(lg, run, model="eisenberg-noe", basis=basis, usd_per_gw=usd_per_gw, entities=entities,
                      assume_buffer=assume_buffer).to_dict()
         res["failed"], res["pay"] = entity, pay
         hit = sorted((e for e in res["entities"] if e["loss"] > 0), key=lambda e: -e["loss"])
