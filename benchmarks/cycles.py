@@ -87,8 +87,8 @@ PEER_CODE = {
 PRELUDE = """
 import json, os, resource, sys, time
 import numpy as np
-from dealgraph._cycles import simple_graph
-from dealgraph._ingest import read_edges
+from dealgraph.transactions.cycles import simple_graph
+from dealgraph.transactions.ingest import read_edges
 WINDOW = {window}
 path, k, temporal = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
 e = read_edges(path)
@@ -155,7 +155,7 @@ def main() -> int:
     sizes = [int(float(x)) for x in args.sizes.split(",")]
     peers = [p for p in args.peers.split(",") if p]
     tasks = ["k3", "k5", "temporal"]
-    from dealgraph._synth import synthetic_transactions
+    from dealgraph.transactions.synth import synthetic_transactions
 
     print(f"# machine: {platform.machine()}, {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB,"
           f" Python {platform.python_version()}, {platform.platform()}")

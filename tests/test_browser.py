@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 import dealgraph as dg
 from conftest import HOSTILE
-from dealgraph._main import cli
+from dealgraph.cli import cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -140,8 +140,8 @@ def test_untrusted_names_stay_text_in_the_report(browser, tmp_path, hostile_ledg
 def explorer():
     import uvicorn
 
-    from dealgraph._report import article_story
-    from dealgraph._server import create_app
+    from dealgraph.web.report import article_story
+    from dealgraph.web.server import create_app
 
     lg = dg.read_dataset("ai-deals")
     with socket.socket() as s:

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import dealgraph as dg
-from dealgraph._circulation import has_cycle
+from dealgraph.matrix.circulation import has_cycle
 
 
 def matrices(max_n=7):

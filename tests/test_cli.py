@@ -5,7 +5,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from dealgraph._main import cli
+from dealgraph.cli import cli
 
 COMMANDS = ["validate", "loops", "circularity", "round-trips", "core", "summary"]
 

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealgraph import LimitError
-from dealgraph._cycles import simple_cycles
+from dealgraph.transactions.cycles import simple_cycles
 
 
 def _csr(n, edges):
@@ -66,7 +66,7 @@ def test_bound_checked():
 
 # ---- compiled kernels: temporal cycles, counts, per-edge features ------------------------------------------
 
-from dealgraph._cycles import count_cycles, cycle_blocks, cycle_features, simple_graph, temporal_graph  # noqa: E402
+from dealgraph.transactions.cycles import count_cycles, cycle_blocks, cycle_features, simple_graph, temporal_graph  # noqa: E402
 
 multigraphs = st.integers(2, 6).flatmap(
     lambda n: st.tuples(st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.integers(0, 12)),

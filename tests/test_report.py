@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 import dealgraph as dg
 from conftest import HOSTILE
-from dealgraph._main import cli
-from dealgraph._report import article_story, render_report, report_data, without_deals
-from dealgraph._server import create_app
+from dealgraph.cli import cli
+from dealgraph.web.report import article_story, render_report, report_data, without_deals
+from dealgraph.web.server import create_app
 
 
 def _payload(html: str) -> dict:

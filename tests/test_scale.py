@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from dealgraph._cycles import count_cycles, simple_graph, temporal_graph
-from dealgraph._ingest import read_edges
-from dealgraph._main import cli
-from dealgraph._synth import synthetic_transactions
+from dealgraph.cli import cli
+from dealgraph.transactions.cycles import count_cycles, simple_graph, temporal_graph
+from dealgraph.transactions.ingest import read_edges
+from dealgraph.transactions.synth import synthetic_transactions
 
 
 def _run(*args: str):

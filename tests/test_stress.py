@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 import dealgraph as dg
-from dealgraph._main import cli
+from dealgraph.cli import cli
 
 
 def ledger(rows):

@@ -20,7 +20,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 import dealgraph as dg
-from dealgraph._report import article_story, render_report, report_data
+from dealgraph.web.report import article_story, render_report, report_data
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]

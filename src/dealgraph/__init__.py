@@ -13,61 +13,61 @@ from typing import TYPE_CHECKING
 
 # Names load their module on first use, so the command line starts without importing every analysis.
 _WHERE = {
-    "AliasTable": "._aliases",
-    "ParsedAmount": "._amounts",
-    "parse_amount": "._amounts",
-    "BasisCircularity": "._circularity",
-    "CircularityResult": "._circularity",
-    "circularity": "._circularity",
-    "bff_decomposition": "._circulation",
-    "decompose_circulation": "._circulation",
-    "max_circulation": "._circulation",
-    "ClearingResult": "._contagion",
-    "DebtRankResult": "._contagion",
-    "FurfineResult": "._contagion",
-    "clearing_vector": "._contagion",
-    "debtrank": "._contagion",
-    "furfine": "._contagion",
-    "CoreResult": "._core",
-    "circular_core": "._core",
-    "DependencyResult": "._dependency",
-    "dependency": "._dependency",
-    "hhi": "._dependency",
-    "Buffers": "._entities",
-    "EntityTable": "._entities",
-    "read_entities": "._entities",
+    "AliasTable": ".reading.aliases",
+    "ParsedAmount": ".reading.cells",
+    "parse_amount": ".reading.cells",
+    "BasisCircularity": ".analyses.circularity",
+    "CircularityResult": ".analyses.circularity",
+    "circularity": ".analyses.circularity",
+    "bff_decomposition": ".matrix.circulation",
+    "decompose_circulation": ".matrix.circulation",
+    "max_circulation": ".matrix.circulation",
+    "ClearingResult": ".matrix.contagion",
+    "DebtRankResult": ".matrix.contagion",
+    "FurfineResult": ".matrix.contagion",
+    "clearing_vector": ".matrix.contagion",
+    "debtrank": ".matrix.contagion",
+    "furfine": ".matrix.contagion",
+    "CoreResult": ".analyses.core",
+    "circular_core": ".analyses.core",
+    "DependencyResult": ".analyses.dependency",
+    "dependency": ".analyses.dependency",
+    "hhi": ".analyses.dependency",
+    "Buffers": ".reading.entities",
+    "EntityTable": ".reading.entities",
+    "read_entities": ".reading.entities",
     "DealgraphError": "._errors",
     "LedgerError": "._errors",
     "LimitError": "._errors",
     "Problem": "._errors",
     "ScenarioError": "._errors",
-    "Flows": "._flows",
-    "flows": "._flows",
-    "DATASETS": "._ledger",
-    "Ledger": "._ledger",
-    "read_dataset": "._ledger",
-    "read_ledger": "._ledger",
-    "seed_ledger": "._ledger",
-    "Hop": "._loops",
-    "Loop": "._loops",
-    "LoopsResult": "._loops",
-    "find_loops": "._loops",
-    "render_report": "._report",
-    "report_data": "._report",
-    "without_deals": "._report",
-    "RoundTripsResult": "._round_trips",
-    "round_trips": "._round_trips",
-    "Scenario": "._scenario",
-    "read_scenario": "._scenario",
-    "MODELS": "._stress",
-    "StressResult": "._stress",
-    "stress": "._stress",
-    "Summary": "._summary",
-    "summary": "._summary",
-    "FUNGIBILITY": "._tracing",
-    "balance": "._tracing",
-    "cycling_index": "._tracing",
-    "return_shares": "._tracing",
+    "Flows": ".analyses.flows",
+    "flows": ".analyses.flows",
+    "DATASETS": ".reading.ledger",
+    "Ledger": ".reading.ledger",
+    "read_dataset": ".reading.ledger",
+    "read_ledger": ".reading.ledger",
+    "seed_ledger": ".reading.ledger",
+    "Hop": ".analyses.loops",
+    "Loop": ".analyses.loops",
+    "LoopsResult": ".analyses.loops",
+    "find_loops": ".analyses.loops",
+    "render_report": ".web.report",
+    "report_data": ".web.report",
+    "without_deals": ".web.report",
+    "RoundTripsResult": ".analyses.round_trips",
+    "round_trips": ".analyses.round_trips",
+    "Scenario": ".reading.scenario",
+    "read_scenario": ".reading.scenario",
+    "MODELS": ".analyses.stress",
+    "StressResult": ".analyses.stress",
+    "stress": ".analyses.stress",
+    "Summary": ".analyses.summary",
+    "summary": ".analyses.summary",
+    "FUNGIBILITY": ".matrix.tracing",
+    "balance": ".matrix.tracing",
+    "cycling_index": ".matrix.tracing",
+    "return_shares": ".matrix.tracing",
 }
 
 
@@ -82,24 +82,24 @@ def __getattr__(name: str):
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
-    from ._aliases import AliasTable
-    from ._amounts import ParsedAmount, parse_amount
-    from ._circularity import BasisCircularity, CircularityResult, circularity
-    from ._circulation import bff_decomposition, decompose_circulation, max_circulation
-    from ._contagion import ClearingResult, DebtRankResult, FurfineResult, clearing_vector, debtrank, furfine
-    from ._core import CoreResult, circular_core
-    from ._dependency import DependencyResult, dependency, hhi
-    from ._entities import Buffers, EntityTable, read_entities
     from ._errors import DealgraphError, LedgerError, LimitError, Problem, ScenarioError
-    from ._flows import Flows, flows
-    from ._ledger import DATASETS, Ledger, read_dataset, read_ledger, seed_ledger
-    from ._loops import Hop, Loop, LoopsResult, find_loops
-    from ._report import render_report, report_data, without_deals
-    from ._round_trips import RoundTripsResult, round_trips
-    from ._scenario import Scenario, read_scenario
-    from ._stress import MODELS, StressResult, stress
-    from ._summary import Summary, summary
-    from ._tracing import FUNGIBILITY, balance, cycling_index, return_shares
+    from .analyses.circularity import BasisCircularity, CircularityResult, circularity
+    from .analyses.core import CoreResult, circular_core
+    from .analyses.dependency import DependencyResult, dependency, hhi
+    from .analyses.flows import Flows, flows
+    from .analyses.loops import Hop, Loop, LoopsResult, find_loops
+    from .analyses.round_trips import RoundTripsResult, round_trips
+    from .analyses.stress import MODELS, StressResult, stress
+    from .analyses.summary import Summary, summary
+    from .matrix.circulation import bff_decomposition, decompose_circulation, max_circulation
+    from .matrix.contagion import ClearingResult, DebtRankResult, FurfineResult, clearing_vector, debtrank, furfine
+    from .matrix.tracing import FUNGIBILITY, balance, cycling_index, return_shares
+    from .reading.aliases import AliasTable
+    from .reading.cells import ParsedAmount, parse_amount
+    from .reading.entities import Buffers, EntityTable, read_entities
+    from .reading.ledger import DATASETS, Ledger, read_dataset, read_ledger, seed_ledger
+    from .reading.scenario import Scenario, read_scenario
+    from .web.report import render_report, report_data, without_deals
 
 __version__ = "0.1.0"
 

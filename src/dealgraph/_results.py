@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from ._flows import Flows
+from .analyses.flows import Flows
 
 __all__ = ["assumptions", "fmt_money", "fmt_share", "jsonable", "only_basis"]
 

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from ._aliases import AliasTable
-from ._amounts import parse_amount
-from ._errors import LedgerError, Problem
+from .._errors import LedgerError, Problem
+from .aliases import AliasTable
+from .cells import parse_amount
 
 __all__ = ["Buffers", "EntityTable", "read_entities"]
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ._errors import LedgerError, Problem
+from .._errors import LedgerError, Problem
 
 __all__ = ["AMLWORLD_COLUMNS", "EdgeList", "read_edges", "scan_input"]
 

@@ -34,7 +34,7 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 def _money(value: str | None) -> float | None:
     if value is None:
         return None
-    from ._amounts import parse_amount
+    from ..reading.cells import parse_amount
 
     try:
         parsed = parse_amount(value)
@@ -78,7 +78,7 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False):
                 fx_rates[cur] = float(rate)
             except ValueError:
                 raise click.BadParameter(f"rate for {cur} must be a number, got {rate!r}", param_hint="--fx") from None
-        from ._errors import LedgerError
+        from .._errors import LedgerError
 
         fmt = "json" if as_json else fmt
         mapping = _pairs(columns, "--column")
@@ -90,7 +90,7 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False):
                     if not ledger:
                         raise click.UsageError("this mode reads a file: give LEDGER")
                     return reader(ledger, mapping)
-                from ._ledger import read_dataset, read_ledger
+                from ..reading.ledger import read_dataset, read_ledger
 
                 return read_ledger(ledger, **settings) if ledger else read_dataset(dataset, aliases=aliases)
             except LedgerError as exc:
@@ -108,7 +108,7 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False):
 
 def _emit(result: Any, fmt: str, command: str, frame=None) -> None:
     if fmt == "json":
-        from ._results import jsonable
+        from .._results import jsonable
 
         payload = {"schema_version": SCHEMA_VERSION, "command": command, "result": jsonable(result.to_dict())}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -127,7 +127,7 @@ def _on(result: Any, basis: str) -> Any:
 
 class _Group(click.Group):
     def invoke(self, ctx):
-        from ._errors import DealgraphError
+        from .._errors import DealgraphError
 
         try:
             return super().invoke(ctx)
@@ -152,7 +152,7 @@ def cli() -> None:
 @ledger_options
 def validate(lg, *, usd_per_gw, fmt):
     """Check a ledger and show what was read (problems exit with code 1)."""
-    from ._results import fmt_money
+    from .._results import fmt_money
 
     t = lg.table
     info = {
@@ -200,12 +200,12 @@ def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, count_only
     cycles of the multigraph.
     """
     if not (count_only or temporal or output or input_format == "amlworld"):
-        from ._loops import find_loops
+        from ..analyses.loops import find_loops
 
         _emit(find_loops(read(), max_length=max_length, limit=limit, window=window, basis=basis, usd_per_gw=usd_per_gw),
               fmt, "loops")
         return
-    from ._cli_scale import run_cycles
+    from .transactions import run_cycles
 
     run_cycles(read, fmt=fmt, max_length=max_length, limit=limit, window=window, count_only=count_only, temporal=temporal,
                output=output, input_format=input_format, time_limit=time_limit, force=force)
@@ -216,7 +216,7 @@ def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, count_only
 @click.option("--basis", type=click.Choice(["headline", "firm", "both"]), default="both", show_default=True)
 def circularity(lg, *, usd_per_gw, fmt, basis):
     """How much of the money is circular: maximum circulation, BFF, Finn's index."""
-    from ._circularity import circularity as run
+    from ..analyses.circularity import circularity as run
 
     _emit(_on(run(lg, usd_per_gw=usd_per_gw), basis), fmt, "circularity")
 
@@ -227,7 +227,7 @@ def circularity(lg, *, usd_per_gw, fmt, basis):
 @click.option("--deals", "per_deal", is_flag=True, help="With --format csv: one row per deal instead of per entity.")
 def round_trips_cmd(lg, *, usd_per_gw, fmt, basis, per_deal):
     """Of each dollar paid, how much comes back to the payer (proportional tracing)."""
-    from ._round_trips import round_trips
+    from ..analyses.round_trips import round_trips
 
     res = _on(round_trips(lg, usd_per_gw=usd_per_gw), basis)
     _emit(res, fmt, "round-trips", frame=res.deals if per_deal else None)
@@ -238,7 +238,7 @@ def round_trips_cmd(lg, *, usd_per_gw, fmt, basis, per_deal):
 @click.option("--basis", type=click.Choice(["headline", "firm", "both"]), default="both", show_default=True)
 def core(lg, *, usd_per_gw, fmt, basis):
     """The circular core: inflow from inside it and from outside."""
-    from ._core import circular_core
+    from ..analyses.core import circular_core
 
     _emit(_on(circular_core(lg, usd_per_gw=usd_per_gw), basis), fmt, "core")
 
@@ -249,7 +249,7 @@ def core(lg, *, usd_per_gw, fmt, basis):
 @click.option("--window", default=None, help="Time window for date order, e.g. 365d.")
 def summary(lg, *, usd_per_gw, fmt, max_length, window):
     """The headline findings in plain words."""
-    from ._summary import summary as run
+    from ..analyses.summary import summary as run
 
     _emit(run(lg, max_length=max_length, window=window, usd_per_gw=usd_per_gw), fmt, "summary")
 
@@ -261,7 +261,7 @@ def _entity_options(f):
                   help="Buffer assumed where the entity table has none, as a multiple of the entity's stated obligations.")
     @functools.wraps(f)
     def wrapper(*args, entities_file, **kwargs):
-        from ._entities import read_entities
+        from ..reading.entities import read_entities
 
         return f(*args, entities=read_entities(entities_file) if entities_file else None, **kwargs)
 
@@ -274,7 +274,7 @@ def _entity_options(f):
 @click.option("--basis", type=click.Choice(["headline", "firm"]), default="headline", show_default=True)
 def dependency_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, basis):
     """How concentrated each entity's funding, revenue and suppliers are, and who is exposed to whom."""
-    from ._dependency import dependency
+    from ..analyses.dependency import dependency
 
     _emit(dependency(lg, basis=basis, usd_per_gw=usd_per_gw, entities=entities, assume_buffer=assume_buffer),
           fmt, "dependency")
@@ -298,9 +298,9 @@ def dependency_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, basis):
 def stress_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, fail, pay, demand, lapse, scenario_file, model, alpha,
                beta, lgd, basis):
     """The cascade of losses and defaults when entities fail to pay, demand falls or deals lapse."""
-    from ._ledger import KINDS, STATUSES
-    from ._scenario import Scenario, read_scenario
-    from ._stress import stress
+    from ..analyses.stress import stress
+    from ..reading.ledger import KINDS, STATUSES
+    from ..reading.scenario import Scenario, read_scenario
 
     base = read_scenario(scenario_file) if scenario_file else Scenario()
     groups = []
@@ -338,7 +338,7 @@ def stress_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, fail, pay, deman
 @click.pass_context
 def features(ctx, read, *, usd_per_gw, fmt, output, accounts, max_length, window, input_format, force):
     """Per-row features next to the input: cycles of each length through each row, temporal cycles, fan-in and fan-out."""
-    from ._cli_scale import run_features
+    from .transactions import run_features
 
     run_features(read, ctx.params.get("ledger"), output=output, accounts=accounts, max_length=max_length, window=window,
                  input_format=input_format, force=force, fmt=fmt)
@@ -359,7 +359,7 @@ def features(ctx, read, *, usd_per_gw, fmt, output, accounts, max_length, window
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 def generate(output, rows, accounts, seed, days, cycle_spec, fan_in, fan_out, truth, force, as_json):
     """A seeded synthetic transaction ledger with planted cycles, fan-in and fan-out (CSV or Parquet), and its truth."""
-    from ._cli_scale import run_generate
+    from .transactions import run_generate
 
     cycles = {}
     for item in filter(None, (x.strip() for x in cycle_spec.split(","))):
@@ -388,7 +388,7 @@ def report_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, output, force, l
     """Write one self-contained HTML report (no network needed to open it)."""
     from pathlib import Path
 
-    from ._report import article_story, render_report, report_data
+    from ..web.report import article_story, render_report, report_data
 
     path = Path(output)
     if path.exists() and not force:
@@ -424,8 +424,8 @@ def serve_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, host, port, max_u
     """Run the explorer: a local web app with what-if, and its JSON API (OpenAPI at /openapi.json)."""
     import uvicorn
 
-    from ._report import article_story
-    from ._server import create_app
+    from ..web.report import article_story
+    from ..web.server import create_app
 
     size = max_upload.strip().upper().removesuffix("B")
     scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(size[-1:], 1)

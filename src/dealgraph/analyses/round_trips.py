@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from ._flows import BASES, Flows, flows
-from ._ledger import Ledger
-from ._results import assumptions, fmt_money, fmt_share, only_basis
-from ._tracing import FUNGIBILITY, balance, return_shares
+from .._results import assumptions, fmt_money, fmt_share, only_basis
+from ..matrix.tracing import FUNGIBILITY, balance, return_shares
+from ..reading.ledger import Ledger
+from .flows import BASES, Flows, flows
 
 __all__ = ["RoundTripsResult", "round_trips"]
 

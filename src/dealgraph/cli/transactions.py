@@ -51,7 +51,7 @@ def _echo_json(command: str, result: dict[str, Any]) -> None:
 
 
 def _read_edges(read: Callable, input_format: str):
-    from ._ingest import read_edges
+    from ..transactions.ingest import read_edges
 
     with progress("Reading") as update:
         update(0, 1)
@@ -60,10 +60,10 @@ def _read_edges(read: Callable, input_format: str):
 
 def run_cycles(read: Callable, *, fmt: str, max_length: int, limit: int, window: str | None, count_only: bool, temporal: bool,
                output: str | None, input_format: str, time_limit: float | None, force: bool) -> None:
-    from ._amounts import parse_window
-    from ._cycles import count_cycles, cycle_blocks, simple_graph, temporal_graph
-    from ._errors import DealgraphError
-    from ._ingest import window_seconds
+    from .._errors import DealgraphError
+    from ..reading.cells import parse_window
+    from ..transactions.cycles import count_cycles, cycle_blocks, simple_graph, temporal_graph
+    from ..transactions.ingest import window_seconds
 
     _refuse_overwrite(output, force)
     edges = _read_edges(read, input_format)
@@ -164,9 +164,9 @@ def _print_counts(result: dict[str, Any]) -> None:
 
 def run_features(read: Callable, source: str | None, *, output: str, accounts: str | None, max_length: int, window: str | None,
                  input_format: str, force: bool, fmt: str) -> None:
-    from ._amounts import parse_window
-    from ._features import edge_features
-    from ._ingest import scan_input, window_seconds
+    from ..reading.cells import parse_window
+    from ..transactions.features import edge_features
+    from ..transactions.ingest import scan_input, window_seconds
 
     _refuse_overwrite(output, force)
     _refuse_overwrite(accounts, force)
@@ -188,7 +188,7 @@ def run_features(read: Callable, source: str | None, *, output: str, accounts: s
 
 def run_generate(output: str, truth: str, *, rows: int, accounts: int | None, seed: int, days: float, cycles: dict[int, int],
                  fan_in: int, fan_out: int, fmt: str, force: bool) -> None:
-    from ._synth import synthetic_transactions
+    from ..transactions.synth import synthetic_transactions
 
     _refuse_overwrite(output, force)
     _refuse_overwrite(truth, force)

@@ -7,15 +7,15 @@ from typing import Any
 
 import polars as pl
 
-from ._circularity import CircularityResult, circularity
-from ._core import CoreResult, circular_core
-from ._dependency import DependencyResult, dependency
-from ._ledger import Ledger
-from ._loops import LoopsResult, find_loops
-from ._results import fmt_money, fmt_share
-from ._round_trips import RoundTripsResult, round_trips
-from ._stress import StressResult, stress
-from ._tracing import FUNGIBILITY
+from .._results import fmt_money, fmt_share
+from ..matrix.tracing import FUNGIBILITY
+from ..reading.ledger import Ledger
+from .circularity import CircularityResult, circularity
+from .core import CoreResult, circular_core
+from .dependency import DependencyResult, dependency
+from .loops import LoopsResult, find_loops
+from .round_trips import RoundTripsResult, round_trips
+from .stress import StressResult, stress
 
 __all__ = ["Summary", "summary"]
 
@@ -147,7 +147,7 @@ def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None,
 
 
 def _worst_failure(lg: Ledger, usd_per_gw: float | None, candidates: int) -> StressResult | None:
-    from ._flows import flows
+    from .flows import flows
 
     paid = flows(lg, usd_per_gw=usd_per_gw).matrix().sum(axis=1)
     best: StressResult | None = None

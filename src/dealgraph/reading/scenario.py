@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._errors import ScenarioError
-from ._ledger import KINDS, STATUSES, Ledger
+from .._errors import ScenarioError
+from .ledger import KINDS, STATUSES, Ledger
 
 __all__ = ["Scenario", "read_scenario"]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from ._errors import LedgerError, Problem
+from .._errors import LedgerError, Problem
 
 __all__ = ["AliasTable"]
 

@@ -12,7 +12,7 @@ How deals enter the obligation network (decided here, stated in every result):
 - Deals of unknown amount are left out of the network and listed.
 
 Each entity starts solvent with net worth equal to its buffer (see
-:mod:`dealgraph._entities`): outside assets ``e = buffer + owed - owed_to_it``
+:mod:`dealgraph.reading.entities`): outside assets ``e = buffer + owed - owed_to_it``
 (outside liabilities take up any negative part). A scenario then pins failed
 entities' payments at ``pay`` times what they owe, removes lapsed deals and
 cuts outside assets by the fall in outside revenue.
@@ -30,13 +30,13 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from ._contagion import clearing_vector, debtrank, furfine
-from ._entities import EntityTable, read_entities
-from ._errors import DealgraphError
-from ._flows import Basis, flows, row_amounts
-from ._ledger import Ledger
-from ._results import assumptions, fmt_money
-from ._scenario import Scenario, read_scenario
+from .._errors import DealgraphError
+from .._results import assumptions, fmt_money
+from ..matrix.contagion import clearing_vector, debtrank, furfine
+from ..reading.entities import EntityTable, read_entities
+from ..reading.ledger import Ledger
+from ..reading.scenario import Scenario, read_scenario
+from .flows import Basis, flows, row_amounts
 
 __all__ = ["MODELS", "StressResult", "stress"]
 

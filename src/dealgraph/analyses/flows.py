@@ -21,8 +21,8 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
-from ._errors import DealgraphError
-from ._ledger import FIRM_STATUSES, Ledger
+from .._errors import DealgraphError
+from ..reading.ledger import FIRM_STATUSES, Ledger
 
 __all__ = ["BASES", "Basis", "Flows", "flows"]
 

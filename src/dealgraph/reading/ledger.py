@@ -21,9 +21,9 @@ from typing import Any
 
 import polars as pl
 
-from ._aliases import AliasTable
-from ._amounts import parse_amount
-from ._errors import DealgraphError, LedgerError, Problem
+from .._errors import DealgraphError, LedgerError, Problem
+from .aliases import AliasTable
+from .cells import parse_amount
 
 __all__ = ["CAPS", "COLUMNS", "DATASETS", "KINDS", "STATUSES", "Ledger", "read_dataset", "read_ledger", "seed_ledger"]
 

@@ -15,18 +15,18 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
-from ._circularity import circularity
-from ._dependency import dependency
-from ._entities import EntityTable
-from ._errors import DealgraphError, LedgerError
-from ._ledger import Ledger, read_ledger
-from ._loops import find_loops
-from ._report import render_report, report_data, without_deals
-from ._results import jsonable
-from ._round_trips import round_trips
-from ._scenario import Scenario
-from ._stress import stress
-from ._summary import summary
+from .._errors import DealgraphError, LedgerError
+from .._results import jsonable
+from ..analyses.circularity import circularity
+from ..analyses.dependency import dependency
+from ..analyses.loops import find_loops
+from ..analyses.round_trips import round_trips
+from ..analyses.stress import stress
+from ..analyses.summary import summary
+from ..reading.entities import EntityTable
+from ..reading.ledger import Ledger, read_ledger
+from ..reading.scenario import Scenario
+from .report import render_report, report_data, without_deals
 
 __all__ = ["WhatIf", "create_app"]
 

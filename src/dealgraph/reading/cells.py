@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ._errors import LimitError
+from .._errors import LimitError
 
 __all__ = ["ParsedAmount", "parse_amount", "parse_window"]
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._errors import LimitError
+from .._errors import LimitError
 
 __all__ = ["CycleCounts", "SimpleGraph", "TemporalGraph", "count_cycles", "cycle_blocks", "cycle_features", "simple_cycles",
            "simple_graph", "temporal_graph"]
@@ -148,7 +148,7 @@ def _run(graph: SimpleGraph | TemporalGraph, starts: np.ndarray, k: int, window:
          out: np.ndarray, edge_counts: np.ndarray, vertex_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from numba import get_num_threads
 
-    from ._kernels import simple_block, temporal_block
+    from .kernels import simple_block, temporal_block
 
     nt = edge_counts.shape[0] if mode == 2 else get_num_threads()
     if isinstance(graph, SimpleGraph):

@@ -17,12 +17,12 @@ from typing import Any
 
 import polars as pl
 
-from ._amounts import parse_window
-from ._cycles import simple_cycles
-from ._errors import DealgraphError, LimitError
-from ._flows import Basis, Flows, flows
-from ._ledger import Ledger
-from ._results import assumptions, fmt_money
+from .._errors import DealgraphError, LimitError
+from .._results import assumptions, fmt_money
+from ..reading.cells import parse_window
+from ..reading.ledger import Ledger
+from ..transactions.cycles import simple_cycles
+from .flows import Basis, Flows, flows
 
 __all__ = ["Hop", "Loop", "LoopsResult", "find_loops", "parse_window"]
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ._cycles import Progress, cycle_features, simple_graph, temporal_graph
-from ._ingest import EdgeList
+from .cycles import Progress, cycle_features, simple_graph, temporal_graph
+from .ingest import EdgeList
 
 __all__ = ["edge_features"]
 
@@ -25,7 +25,7 @@ __all__ = ["edge_features"]
 def _fan(group: np.ndarray, other: np.ndarray, ts: np.ndarray, n: int, window: int) -> np.ndarray:
     from numba import get_num_threads
 
-    from ._kernels import fan_block
+    from .kernels import fan_block
 
     order = np.lexsort((np.arange(len(group)), ts, group))
     ptr = np.zeros(n + 1, dtype=np.int64)
@@ -61,7 +61,7 @@ def edge_features(edges: EdgeList, max_length: int, window: int | None, *,
     timestamps.
 
     >>> import tempfile, pathlib
-    >>> from dealgraph._ingest import read_edges
+    >>> from dealgraph.transactions.ingest import read_edges
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
     >>> _ = p.write_text("source,target,timestamp\\nA,B,1\\nB,C,2\\nC,A,3\\nA,C,4\\n")
     >>> rows, accounts = edge_features(read_edges(p), 3, 10)

@@ -25,17 +25,17 @@ import networkx as nx
 import numpy as np
 import polars as pl
 
-from ._circularity import circularity
-from ._dependency import dependency
-from ._entities import EntityTable
-from ._errors import DealgraphError
-from ._flows import Basis, row_amounts
-from ._ledger import FIRM_STATUSES, KINDS, Ledger, read_dataset
-from ._loops import find_loops
-from ._results import fmt_money, fmt_share, jsonable
-from ._round_trips import round_trips
-from ._scenario import Scenario
-from ._stress import stress
+from .._errors import DealgraphError
+from .._results import fmt_money, fmt_share, jsonable
+from ..analyses.circularity import circularity
+from ..analyses.dependency import dependency
+from ..analyses.flows import Basis, row_amounts
+from ..analyses.loops import find_loops
+from ..analyses.round_trips import round_trips
+from ..analyses.stress import stress
+from ..reading.entities import EntityTable
+from ..reading.ledger import FIRM_STATUSES, KINDS, Ledger, read_dataset
+from ..reading.scenario import Scenario
 
 __all__ = ["article_story", "render_report", "report_data", "without_deals"]
 

@@ -1,0 +1,11 @@
+"""Analyses of a deal ledger: the questions an analyst asks, each a verb with a result value.
+
+Lives here: money per pair on a basis (``flows``), loops (``loops``), circular share
+(``circularity``), round trips (``round_trips``), the circular core (``core``),
+dependency (``dependency``), stress (``stress``) and the findings in plain words shared by
+the summary, the report and the explorer (``summary``). Every result is a frozen value
+with ``to_frame()``, ``to_dict()`` and a rich rendering.
+
+May import: ``dealgraph.reading``, ``dealgraph.matrix`` and the top-level shared modules;
+never transactions, the web or the command line.
+"""

@@ -1,0 +1,11 @@
+"""Reading: everything that turns files and cells into validated inputs.
+
+Lives here: the parsers of single cells (amounts, dates, timestamps, capacities,
+windows; ``cells``), the one reader of tabular files with its problem cap
+(``tables``), entity names (``aliases``), the deal ledger and the built-in datasets
+(``ledger``), entity facts (``entities``) and stress scenarios (``scenario``).
+
+May import: the top-level shared modules (``dealgraph._errors``, ``dealgraph._results``)
+and third-party libraries; never the analyses, the matrix maths, transactions, the web
+or the command line.
+"""

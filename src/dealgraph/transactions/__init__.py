@@ -1,0 +1,10 @@
+"""Transactions at scale: ledgers of millions of rows as integer arrays and compiled searches.
+
+Lives here: reading a transaction file into edge arrays (``ingest``), the numba kernels
+(``kernels``), cycle search with its result values (counts, listings; ``cycles``),
+per-row and per-account features (``features``) and seeded synthetic ledgers
+(``synth``).
+
+May import: ``dealgraph.reading`` (cells and tables: one way to parse a value) and the
+top-level shared modules; never the analyses, the web or the command line.
+"""
