@@ -24,11 +24,11 @@ import polars as pl
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from .._results import assumptions, fmt_money, fmt_share
+from .._results import fmt_money, fmt_share
 from ..matrix.circulation import bff_decomposition, decompose_circulation, max_circulation
 from ..matrix.tracing import balance, cycling_index
 from ..reading.ledger import Ledger
-from .flows import BASES, Flows, flows
+from .flows import BASES, Flows, assumptions, flows
 
 __all__ = ["BasisCircularity", "CircularityResult", "circularity"]
 

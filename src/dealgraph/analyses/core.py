@@ -18,9 +18,9 @@ import polars as pl
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from .._results import assumptions, fmt_money, fmt_share, only_basis
+from .._results import fmt_money, fmt_share, only_basis
 from ..reading.ledger import Ledger
-from .flows import BASES, Flows, flows
+from .flows import BASES, Flows, assumptions, flows
 
 __all__ = ["CoreResult", "circular_core"]
 

@@ -25,11 +25,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .._results import assumptions, fmt_money, fmt_share
+from .._results import fmt_money, fmt_share
 from ..matrix.tracing import balance, return_shares
 from ..reading.entities import EntityTable, read_entities
 from ..reading.ledger import KINDS, Ledger
-from .flows import Basis, flows
+from .flows import Basis, assumptions, flows
 
 __all__ = ["DependencyResult", "dependency", "hhi"]
 

@@ -22,9 +22,10 @@ import polars as pl
 import scipy.sparse as sp
 
 from .._errors import DealgraphError
+from .._results import fmt_money
 from ..reading.ledger import FIRM_STATUSES, Ledger
 
-__all__ = ["BASES", "Basis", "Flows", "flows"]
+__all__ = ["BASES", "Basis", "Flows", "assumptions", "flows"]
 
 Basis = Literal["headline", "firm"]
 BASES: tuple[Basis, ...] = ("headline", "firm")
@@ -141,3 +142,20 @@ def flows(ledger: Ledger, basis: Basis = "headline", *, usd_per_gw: float | None
         usd_per_gw=usd_per_gw,
         priced_rows=priced,
     )
+
+
+def assumptions(f: Flows, extra: str | None = None) -> tuple[str, ...]:
+    """The assumptions behind figures computed from ``f``, in plain words."""
+    notes = []
+    if f.basis == "firm":
+        notes.append("Firm basis: only closed or committed deals with exact amounts.")
+    else:
+        notes.append("Headline basis: every deal that has not lapsed, at face value ('up to' at its cap).")
+    if f.usd_per_gw is not None:
+        notes.append(
+            f"Assumption: capacity-only deals valued at {fmt_money(f.usd_per_gw)} per gigawatt "
+            f"({f.priced_rows} deal{'s' if f.priced_rows != 1 else ''} priced this way)."
+        )
+    if extra:
+        notes.append(extra)
+    return tuple(notes)

@@ -18,11 +18,11 @@ from typing import Any
 import polars as pl
 
 from .._errors import DealgraphError, LimitError
-from .._results import assumptions, fmt_money
+from .._results import fmt_money
 from ..reading.cells import parse_window
 from ..reading.ledger import Ledger
 from ..transactions.cycles import simple_cycles
-from .flows import Basis, Flows, flows
+from .flows import Basis, Flows, assumptions, flows
 
 __all__ = ["Hop", "Loop", "LoopsResult", "find_loops", "parse_window"]
 

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .._results import assumptions, fmt_money, fmt_share, only_basis
+from .._results import fmt_money, fmt_share, only_basis
 from ..matrix.tracing import FUNGIBILITY, balance, return_shares
 from ..reading.ledger import Ledger
-from .flows import BASES, Flows, flows
+from .flows import BASES, Flows, assumptions, flows
 
 __all__ = ["RoundTripsResult", "round_trips"]
 

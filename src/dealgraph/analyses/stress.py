@@ -31,12 +31,12 @@ import numpy as np
 import polars as pl
 
 from .._errors import DealgraphError
-from .._results import assumptions, fmt_money
+from .._results import fmt_money
 from ..matrix.contagion import clearing_vector, debtrank, furfine
 from ..reading.entities import EntityTable, read_entities
 from ..reading.ledger import Ledger
 from ..reading.scenario import Scenario, read_scenario
-from .flows import Basis, flows, row_amounts
+from .flows import Basis, assumptions, flows, row_amounts
 
 __all__ = ["MODELS", "StressResult", "stress"]
 

@@ -14,11 +14,15 @@ from typing import Any
 
 import click
 
-SCHEMA_VERSION = 1
+from .._results import envelope
 
 
 def _stderr(message: str) -> None:
     click.echo(message, err=True)
+
+
+def _echo_json(payload: dict[str, Any], indent: int | None = 2) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=indent))
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -95,10 +99,7 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False):
                 return read_ledger(ledger, **settings) if ledger else read_dataset(dataset, aliases=aliases)
             except LedgerError as exc:
                 if fmt == "json":  # the problems as data too; the message still goes to stderr
-                    problems = [p.to_dict() for p in exc.problems]
-                    command = f.__name__.replace("_cmd", "").replace("_", "-")
-                    click.echo(json.dumps({"schema_version": SCHEMA_VERSION, "command": command, "valid": False,
-                                           "problems": problems, "more_problems": exc.truncated}, ensure_ascii=False, indent=2))
+                    _echo_json(envelope(f.__name__.replace("_cmd", "").replace("_", "-"), problems=exc))
                 raise
 
         return f(read if lazy else read(), usd_per_gw=_money(usd_per_gw), fmt=fmt, **kwargs)
@@ -108,10 +109,7 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False):
 
 def _emit(result: Any, fmt: str, command: str, frame=None) -> None:
     if fmt == "json":
-        from .._results import jsonable
-
-        payload = {"schema_version": SCHEMA_VERSION, "command": command, "result": jsonable(result.to_dict())}
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        _echo_json(envelope(command, result))
     elif fmt == "csv":
         click.echo((frame if frame is not None else result.to_frame()).write_csv(), nl=False)
     else:
@@ -407,7 +405,7 @@ def report_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, output, force, l
               "nodes": len(data["nodes"]), "deals": len(data["edges"]), "loops": len(data["loops"]),
               "findings": data["findings"], "loop_paths": [lp["path"] for lp in data["loops"]]}
     if fmt == "json":
-        click.echo(json.dumps({"schema_version": SCHEMA_VERSION, "command": "report", "result": result}, ensure_ascii=False, indent=2))
+        _echo_json(envelope("report", result))
     else:
         click.echo(f"wrote {path} ({result['bytes'] / 1e6:.1f} MB): {result['nodes']} entities, {result['deals']} deals, "
                    f"{result['loops']} loops")
@@ -438,7 +436,7 @@ def serve_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, host, port, max_u
     app = create_app(lg, story=article_story(lg), entities=entities, assume_buffer=assume_buffer, max_upload=limit, lang=lang)
     url = f"http://{host}:{port}/"
     if fmt == "json":
-        click.echo(json.dumps({"schema_version": SCHEMA_VERSION, "command": "serve", "result": {"url": url}}))
+        _echo_json(envelope("serve", {"url": url}), indent=None)
     _stderr(f"dealgraph explorer on {url} (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

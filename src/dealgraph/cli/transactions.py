@@ -18,7 +18,7 @@ import click
 import numpy as np
 import polars as pl
 
-SCHEMA_VERSION = 1
+from .._results import envelope
 
 SIMPLE_DEFINITION = ("hop-bounded cycle: a simple cycle of the simple directed graph (one edge per ordered pair of entities, "
                      "self-loops dropped) with 2 to k entities, counted once up to rotation")
@@ -47,7 +47,7 @@ def _refuse_overwrite(path: str | None, force: bool) -> None:
 
 
 def _echo_json(command: str, result: dict[str, Any]) -> None:
-    click.echo(json.dumps({"schema_version": SCHEMA_VERSION, "command": command, "result": result}, ensure_ascii=False, indent=2))
+    click.echo(json.dumps(envelope(command, result), ensure_ascii=False, indent=2))
 
 
 def _read_edges(read: Callable, input_format: str):

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from .._errors import DealgraphError, LedgerError
-from .._results import jsonable
+from .._results import envelope
 from ..analyses.circularity import circularity
 from ..analyses.dependency import dependency
 from ..analyses.loops import find_loops
@@ -30,9 +30,6 @@ from .report import render_report, report_data, without_deals
 
 __all__ = ["WhatIf", "create_app"]
 
-SCHEMA_VERSION = 1
-
-
 class WhatIf(BaseModel):
     """A what-if: the basis, the dollars-per-gigawatt assumption, deals switched off, one failing entity."""
 
@@ -45,10 +42,6 @@ class WhatIf(BaseModel):
 
     def scenario(self) -> Scenario | None:
         return Scenario(fail=((self.fail, self.pay),), name=f"{self.fail} pays {self.pay:.0%}") if self.fail else None
-
-
-def _envelope(command: str, result: Any) -> dict[str, Any]:
-    return {"schema_version": SCHEMA_VERSION, "command": command, "result": jsonable(result)}
 
 
 def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityTable | None = None, assume_buffer: float = 0.0,
@@ -88,7 +81,7 @@ def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityT
 
     def twin(path: str, command: str, run: Callable[[Ledger, WhatIf], Any], doc: str) -> None:
         def endpoint(w: Annotated[WhatIf, Query()]) -> dict[str, Any]:
-            return _envelope(command, run(view(w), w).to_dict())
+            return envelope(command, run(view(w), w))
 
         app.get(path, summary=doc)(endpoint)
 
@@ -121,8 +114,7 @@ def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityT
         try:
             lg = read_ledger(bytes(body), name=name)
         except LedgerError as exc:
-            return JSONResponse({"valid": False, "problems": [p.to_dict() for p in exc.problems], "more_problems": exc.truncated,
-                                 "detail": str(exc).splitlines()[0]}, status_code=422)
+            return JSONResponse({**envelope("ledger", problems=exc), "detail": str(exc).splitlines()[0]}, status_code=422)
         current.update(ledger=lg, story=())
         return JSONResponse({"valid": True, "rows": len(lg), "entities": len(lg.entities), "problems": []})
 
