@@ -4,10 +4,10 @@
     python benchmarks/cycles.py                       # 1e4 .. 1e7 edges, timeout 300 s per peer run
     python benchmarks/cycles.py --sizes 1e4,1e5 --timeout 60
 
-For every size it writes a seeded synthetic ledger (``dealgraph generate``
-logic, Parquet) and times, each in its own process (wall time, peak resident
-memory from ``wait4``), for hop bounds 3 and 5 and for temporal cycles with a
-one-day window:
+For every size it writes a seeded synthetic ledger (``dg.synthetic_transactions``,
+Parquet) and times, each in its own process (wall time, peak resident memory
+from ``wait4``), for hop bounds 3 and 5 and for temporal cycles with a one-day
+window:
 
 - dealgraph: the whole command as a user runs it (process start, reading the
   file, compiled-code cache warm): ``dealgraph loops FILE --count-only ...``;
@@ -17,9 +17,10 @@ one-day window:
   window covering everything, on the simple edge list) or ``temp-cycle``
   (window one day, on every row in time order).
 
-Peers get the graph already built from arrays (their reading is not timed:
-only dealgraph's times include reading the file). A peer that passes the
-timeout is reported as "> limit" and not run on larger sizes. Counts are
+Peers read the same file with ``dg.read_edges`` and build their graph inside
+their timed process too (the simple graph: distinct ordered pairs, no
+self-loops). A peer that passes the timeout is reported as "> limit" and not
+run on larger sizes. Counts are
 compared where the definitions match: networkx and igraph count hop-bounded
 simple cycles exactly as dealgraph does; snapml's lc-cycle histogram sums to
 (2L - 1) times the number of cycles of L edges under ``fit_transform``
@@ -87,14 +88,13 @@ PEER_CODE = {
 PRELUDE = """
 import json, os, resource, sys, time
 import numpy as np
-from dealgraph.transactions.cycles import simple_graph
-from dealgraph.transactions.ingest import read_edges
+import dealgraph as dg
 WINDOW = {window}
 path, k, temporal = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
-e = read_edges(path)
+e = dg.read_edges(path)
 src, dst, ts, n = e.src, e.dst, e.ts, e.n
-g = simple_graph(src, dst, n)
-s, d = g.edge_pairs()
+pairs = np.unique(src[src != dst] * n + dst[src != dst])  # the simple graph: one edge per ordered pair, no self-loops
+s, d = pairs // n, pairs % n
 """
 
 EPILOGUE = """
@@ -155,7 +155,7 @@ def main() -> int:
     sizes = [int(float(x)) for x in args.sizes.split(",")]
     peers = [p for p in args.peers.split(",") if p]
     tasks = ["k3", "k5", "temporal"]
-    from dealgraph.transactions.synth import synthetic_transactions
+    import dealgraph as dg
 
     print(f"# machine: {platform.machine()}, {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB,"
           f" Python {platform.python_version()}, {platform.platform()}")
@@ -166,7 +166,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
             path = Path(tmp) / f"g{size}.parquet"
-            synthetic_transactions(size, seed=args.seed, cycles={3: 5, 5: 5})[0].write_parquet(path)
+            dg.synthetic_transactions(size, seed=args.seed, cycles={3: 5, 5: 5})[0].write_parquet(path)
             for task in tasks:
                 if size == sizes[0]:
                     run(dealgraph_cmd(path, task), args.timeout)  # warm the compiled-code cache

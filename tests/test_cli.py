@@ -1,7 +1,10 @@
+import io
 import json
 import subprocess
 import sys
 
+import click
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
@@ -38,10 +41,68 @@ def test_every_command_has_help_and_json(command):
     assert json.loads(res.output)["command"] == command
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_writes_csv(command):
-    res = run(command, "--format", "csv")
-    assert res.exit_code == 0 and res.output.count("\n") >= 2
+def _csv_args(command: str, tmp_path) -> list[str]:
+    """Arguments that make ``command`` produce data (transaction commands need a file; writers a fresh output)."""
+    if command in ("features", "generate") or command == "loops-count":
+        ledger = tmp_path / "t.csv"
+        ledger.write_text("source,target,timestamp\nA,B,1\nB,C,2\nC,A,3\nA,C,4\n", encoding="utf-8")
+    return {
+        "features": [str(tmp_path / "t.csv"), "-o", str(tmp_path / "f.parquet"), "--window", "1h"],
+        "generate": [str(tmp_path / "g.csv"), "--rows", "200"],
+        "report": ["-o", str(tmp_path / "r.html")],
+    }.get(command, [])
+
+
+@pytest.mark.parametrize("command", sorted(c for c in cli.commands if c != "serve"))
+def test_every_command_writes_csv_that_parses(command, tmp_path):
+    res = CliRunner().invoke(cli, [command, *_csv_args(command, tmp_path), "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    frame = pl.read_csv(io.StringIO(res.stdout))
+    assert frame.height >= 1 and frame.width >= 1
+
+
+def test_count_only_writes_csv_by_length(tmp_path):
+    ledger = tmp_path / "t.csv"
+    ledger.write_text("source,target,timestamp\nA,B,1\nB,C,2\nC,A,3\nA,C,4\nC,B,5\n", encoding="utf-8")
+    frame = pl.read_csv(io.StringIO(run("loops", str(ledger), "--count-only", "--max-length", "3", "--format", "csv").stdout))
+    doc = json.loads(run("loops", str(ledger), "--count-only", "--max-length", "3", "--json").output)["result"]
+    assert dict(zip(frame["length"].cast(str), frame["cycles"])) == doc["counts"]
+
+
+def test_every_option_has_help_and_every_command_a_version():
+    for name, command in cli.commands.items():
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert (param.help or "").strip(), f"{name} {param.opts} has no help text"
+        res = run(name, "--version")
+        assert res.exit_code == 0 and res.output.startswith("dealgraph "), name
+
+
+def test_report_and_serve_offer_only_the_formats_they_write():
+    for name, formats in (("report", {"table", "json", "csv"}), ("serve", {"table", "json"})):
+        option = next(p for p in cli.commands[name].params if p.name == "fmt")
+        assert set(option.type.choices) == formats
+
+
+def test_transaction_modes_do_not_offer_a_dataset_they_refuse():
+    assert "dataset" not in {p.name for p in cli.commands["features"].params}
+    dataset = next(p for p in cli.commands["loops"].params if p.name == "dataset")
+    assert "--count-only" in dataset.help
+    res = run("loops", "--count-only")
+    assert res.exit_code == 2 and "LEDGER" in res.output
+
+
+def test_verbose_turns_library_logging_on():
+    res = CliRunner().invoke(cli, ["-v", "report", "-o", "/dev/null", "--force", "--json"])
+    assert "dealgraph.web.report: report:" in res.stderr
+
+
+def test_serve_get_runs_one_request_without_a_socket():
+    res = run("serve", "--get", "/api/summary?lang=zh")
+    assert res.exit_code == 0
+    doc = json.loads(res.output)
+    assert doc["command"] == "summary" and any("亿美元" in f for f in doc["result"]["findings"])
+    assert run("serve", "--get", "/api/nope").exit_code == 1
 
 
 def test_usd_per_gw_is_stated(tmp_path):
@@ -90,20 +151,17 @@ def test_json_errors_are_data_too(tmp_path):
 
 
 def test_serve_binds_localhost_and_answers_with_openapi(tmp_path):
-    import socket
     import subprocess
     import sys
     import time
     import urllib.request
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "dealgraph", "serve", "--port", str(port), "--json"],
+    proc = subprocess.Popen([sys.executable, "-m", "dealgraph", "serve", "--port", "0", "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        line = json.loads(proc.stdout.readline())
-        assert line["result"]["url"] == f"http://127.0.0.1:{port}/"
+        line = json.loads(proc.stdout.readline())  # port 0: the port the explorer got is printed
+        port = line["result"]["port"]
+        assert port > 0 and line["result"]["url"] == f"http://127.0.0.1:{port}/"
         deadline = time.time() + 30
         while True:
             try:

@@ -66,7 +66,7 @@ def test_bound_checked():
 
 # ---- compiled kernels: temporal cycles, counts, per-edge features ------------------------------------------
 
-from dealgraph.transactions.cycles import count_cycles, cycle_blocks, cycle_features, simple_graph, temporal_graph  # noqa: E402
+from dealgraph.transactions.cycles import count_graph_cycles, cycle_blocks, cycle_features, simple_graph, temporal_graph  # noqa: E402
 
 multigraphs = st.integers(2, 6).flatmap(
     lambda n: st.tuples(st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.integers(0, 12)),
@@ -103,7 +103,7 @@ def test_temporal_cycles_equal_brute_force(g, k, window):
     listed = [tuple(int(graph.row[e]) for e in r if e >= 0) for b in cycle_blocks(graph, k, window=window, block=2) for r in b]
     expected = _brute_temporal(rows, k, window)
     assert len(listed) == len(set(listed)) and set(listed) == expected
-    counts = count_cycles(graph, k, window=window)
+    counts = count_graph_cycles(graph, k, window=window)
     assert counts.complete and counts.total == len(expected)
     assert counts.by_length.tolist() == [sum(len(c) == L for c in expected) for L in range(k + 1)]
 
@@ -124,7 +124,7 @@ def test_per_edge_and_vertex_counts_sum_to_the_cycle_list(g, k):
             expected_e[np.flatnonzero((src == v) & (dst == w))[0], len(c)] += 1
             expected_v[v, len(c)] += 1
     assert (edge_counts == expected_e).all() and (vertex_counts == expected_v).all()
-    assert (edge_counts.sum(axis=0) == np.arange(k + 1) * count_cycles(graph, k).by_length).all()
+    assert (edge_counts.sum(axis=0) == np.arange(k + 1) * count_graph_cycles(graph, k).by_length).all()
 
 
 def test_temporal_features_count_each_row_of_each_cycle():
@@ -139,5 +139,120 @@ def test_temporal_features_count_each_row_of_each_cycle():
 def test_a_time_budget_stops_between_blocks():
     rng = np.random.default_rng(0)
     src, dst = rng.integers(0, 300, 3000), rng.integers(0, 300, 3000)
-    partial = count_cycles(simple_graph(src, dst, 300), 6, seconds=0.0, block=10)
+    partial = count_graph_cycles(simple_graph(src, dst, 300), 6, seconds=0.0, block=10)
     assert not partial.complete and partial.total > 0
+
+
+# ---- the public verbs: sources, result values, renderings ---------------------------------------------------------------
+
+import io  # noqa: E402
+
+import polars as pl  # noqa: E402
+from rich.console import Console  # noqa: E402
+
+from dealgraph import LedgerError  # noqa: E402
+from dealgraph._files import atomic_path  # noqa: E402
+from dealgraph.transactions.cycles import CycleCounts, count_cycles, list_cycles, write_cycles  # noqa: E402
+from dealgraph.transactions.features import transaction_features  # noqa: E402
+from dealgraph.transactions.ingest import read_edges  # noqa: E402
+from dealgraph.transactions.synth import synthetic_transactions  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory):
+    frame = synthetic_transactions(2_000, 200, seed=3, cycles={3: 3, 4: 3})[0]
+    path = tmp_path_factory.mktemp("ledger") / "t.parquet"
+    frame.write_parquet(path)
+    return path, frame
+
+
+def _rendered(result) -> str:
+    console = Console(file=io.StringIO(), width=200)
+    console.print(result)
+    return console.file.getvalue()
+
+
+@pytest.mark.parametrize("temporal", [False, True])
+def test_a_path_an_edge_list_and_a_frame_give_the_same_cycles(ledger, temporal):
+    path, frame = ledger
+    window = "1d" if temporal else None
+    by_source = [count_cycles(s, max_length=5, temporal=temporal, window=window) for s in (path, str(path), read_edges(path), frame)]
+    assert by_source[0].total > 0 and all(c.counts == by_source[0].counts for c in by_source)
+    assert all(c.search.to_dict() == by_source[0].search.to_dict() for c in by_source[2:])  # the same arrays, whatever the source
+    listings = [list_cycles(s, max_length=5, temporal=temporal, window=window) for s in (path, frame)]
+    assert listings[0].to_frame().equals(listings[1].to_frame()) and len(listings[0]) == by_source[0].total
+
+
+def test_a_frame_with_text_dates_and_mapped_columns():
+    frame = pl.DataFrame({"payer": ["A", "B", "C"], "payee": ["B", "C", "A"], "when": ["2025-01-01", "2025-01-01 12:00", "2025-01-02"]})
+    counts = count_cycles(frame, max_length=3, temporal=True, window="2d", columns={"source": "payer", "target": "payee", "date": "when"})
+    assert counts.counts == {2: 0, 3: 1}
+    with pytest.raises(LedgerError, match="row 2, column 'when': 'soon': not a timestamp"):
+        count_cycles(frame.with_columns(pl.Series("when", ["2025-01-01", "soon", None])), temporal=True,
+                     columns={"source": "payer", "target": "payee", "date": "when"})
+    with pytest.raises(LedgerError, match="column 'target': missing column"):
+        count_cycles(pl.DataFrame({"source": ["A"]}))
+
+
+def test_bad_bounds_are_limit_errors(ledger):
+    path, frame = ledger
+    for call in (lambda: count_cycles(frame, max_length=1), lambda: count_cycles(frame, window="1d"),
+                 lambda: count_cycles(frame, temporal=True, window=-5), lambda: count_cycles(frame, time_limit=-1),
+                 lambda: list_cycles(frame, limit=0), lambda: transaction_features(frame, max_length=1)):
+        with pytest.raises(LimitError):
+            call()
+    with pytest.raises(LedgerError, match="temporal cycles need a timestamp column"):
+        count_cycles(frame.drop("timestamp"), temporal=True)
+
+
+def test_counts_are_a_value_with_a_frame_a_dict_and_a_rendering(ledger):
+    path, _ = ledger
+    counts = count_cycles(path, max_length=4, progress=lambda done, total: None)
+    assert isinstance(counts, CycleCounts) and counts.complete
+    assert counts.to_frame().rows() == [(L, counts.counts[L]) for L in (2, 3, 4)]
+    d = counts.to_dict()
+    assert list(d) == ["mode", "definition", "max_length", "window_seconds", "rows", "entities", "graph_edges", "array_bytes", "counts",
+                       "total", "complete", "seconds"]
+    assert d["counts"] == {str(L): n for L, n in counts.counts.items()} and d["total"] == counts.total and d["rows"] == 2_000 + 3 * 3 + 3 * 4
+    text = _rendered(counts)
+    assert f"{counts.total:,}" in text and "hop-bounded cycles, up to 4 entities" in text and counts.search.definition in text
+    partial = count_cycles(synthetic_transactions(5_000, 1_000, seed=1)[0], max_length=4, time_limit=0.0)  # 4 blocks: stops after one
+    assert not partial.complete and "partial counts" in _rendered(partial)
+
+
+def test_listings_and_features_render_their_totals(ledger):
+    path, frame = ledger
+    listing = list_cycles(frame, max_length=4, temporal=True, limit=3)
+    text = _rendered(listing)
+    first = listing.to_frame()["entities"][0].to_list()
+    assert " -> ".join([*first, first[0]]) in text and "3 cycles (first 3;" in text and listing.to_dict()["listed"] == 3
+    features = transaction_features(frame, max_length=4, window="1d")
+    summary = features.to_dict()
+    assert features.to_frame().height == frame.height and summary["rows"] == frame.height
+    assert summary["sums"]["cycles_3"] == int(features.rows["cycles_3"].sum()) > 0
+    assert summary["top_accounts"] and summary["top_accounts"][0]["cycles_through"] >= summary["top_accounts"][-1]["cycles_through"]
+    text = _rendered(features)
+    assert "temporal_cycles_4" in text and f"{summary['sums']['cycles_4']:,}" in text and f"{summary['entities']:,} accounts" in text
+    untimed = transaction_features(frame.drop("timestamp"), max_length=3)
+    assert untimed.window_seconds is None and untimed.rows.columns == ["cycles_2", "cycles_3"]
+
+
+def test_write_cycles_streams_what_list_cycles_holds(ledger, tmp_path):
+    path, _ = ledger
+    out = tmp_path / "cycles.parquet"
+    written = write_cycles(path, out, max_length=5, temporal=True)
+    listing = list_cycles(path, max_length=5, temporal=True)
+    assert pl.read_parquet(out).equals(listing.to_frame()) and written.counts == count_cycles(path, max_length=5, temporal=True).counts
+    empty = tmp_path / "none.parquet"
+    assert write_cycles(pl.DataFrame({"source": ["A"], "target": ["B"]}), empty).total == 0
+    assert pl.read_parquet(empty).columns == ["cycle", "length", "entities"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cycles.parquet", "none.parquet"]
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path):
+    out = tmp_path / "kept.parquet"
+    out.write_text("old")
+    with pytest.raises(RuntimeError), atomic_path(out) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("disk full")
+    assert out.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["kept.parquet"]

@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 import dealgraph as dg
 from conftest import HOSTILE
 from dealgraph.cli import cli
-from dealgraph.web.report import article_story, render_report, report_data, without_deals
+from dealgraph.web.render import render_report
+from dealgraph.web.report import article_story, report_data, without_deals
 from dealgraph.web.server import create_app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import networkx as nx
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from dealgraph.cli import cli
-from dealgraph.transactions.cycles import count_cycles, simple_graph, temporal_graph
+from dealgraph.transactions.cycles import count_cycles, count_graph_cycles, list_cycles, simple_graph, temporal_graph
 from dealgraph.transactions.ingest import read_edges
 from dealgraph.transactions.synth import synthetic_transactions
 
@@ -65,7 +66,7 @@ def test_features_sit_next_to_the_input_and_see_planted_fans(generated, tmp_path
     assert f.columns[:len(ledger.columns)] == ledger.columns and f.height == ledger.height
     assert f.select(ledger.columns).equals(ledger)
     # per-row temporal counts add up to length x cycles
-    counts = count_cycles(temporal_graph(*_arrays(path), read_edges(path).n), 4, window=86_400).by_length
+    counts = count_graph_cycles(temporal_graph(*_arrays(path), read_edges(path).n), 4, window=86_400).by_length
     assert [int(f[f"temporal_cycles_{L}"].sum()) for L in range(2, 5)] == [L * int(counts[L]) for L in range(2, 5)]
     for rows in truth.filter(pl.col("typology") == "fan-in")["rows"].to_list():
         assert f.filter(pl.col("id").is_in(rows))["fan_in"].max() >= 6  # the planted fan size
@@ -128,7 +129,7 @@ def test_empty_and_self_loop_only_ledgers_have_no_cycles(tmp_path):
     out = json.loads(_run("loops", str(path), "--count-only", "--json").output)["result"]
     assert out["total"] == 0 and out["graph_edges"] == 0
     g = simple_graph(np.array([], dtype=np.int64), np.array([], dtype=np.int64), 0)
-    assert count_cycles(g, 3).total == 0
+    assert count_graph_cycles(g, 3).total == 0
 
 
 def test_scatter_gather_counts_intermediaries_within_the_window(tmp_path):
@@ -142,3 +143,45 @@ def test_scatter_gather_counts_intermediaries_within_the_window(tmp_path):
     a = pl.read_parquet(accounts)
     row = dict(zip(a["entity"], a["scatter_max"])), dict(zip(a["entity"], a["gather_max"]))
     assert row[0]["S"] == 3 and row[1]["D"] == 3 and row[0]["M1"] == 0
+
+
+def _stdout(*args: str) -> str:
+    result = _run(*args)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_count_only_csv_parses_and_matches_the_json(generated):
+    path = str(generated[0])
+    for mode in ([], ["--temporal", "--window", "1d"]):
+        args = ["loops", path, "--count-only", "--max-length", "5", *mode]
+        counted = json.loads(_stdout(*args, "--json"))["result"]
+        table = pl.read_csv(io.StringIO(_stdout(*args, "--format", "csv")))
+        assert table.columns == ["length", "cycles"]
+        assert {str(L): n for L, n in table.iter_rows()} == counted["counts"] and table["cycles"].sum() == counted["total"] > 0
+
+
+def test_listing_csv_joins_lists_and_matches_the_library(generated):
+    path = str(generated[0])
+    table = pl.read_csv(io.StringIO(_stdout("loops", path, "--temporal", "--max-length", "6", "--limit", "5", "--format", "csv")))
+    assert table.columns == ["cycle", "length", "entities", "rows", "timestamps"] and table.height == 5
+    listing = list_cycles(path, max_length=6, temporal=True, limit=5)
+    assert listing.truncated and table["entities"].to_list() == ["; ".join(e) for e in listing.to_frame()["entities"].to_list()]
+    assert table["rows"].to_list() == ["; ".join(map(str, r)) for r in listing.to_frame()["rows"].to_list()]
+    listed = json.loads(_stdout("loops", path, "--temporal", "--max-length", "6", "--limit", "5", "--json"))["result"]
+    assert listed["listed"] == 5 and listed["output"] is None
+    assert [c["entities"] for c in listed["cycles"]] == listing.to_frame()["entities"].to_list()
+
+
+def test_features_csv_is_the_input_and_its_features(generated, tmp_path):
+    path, ledger, _ = generated
+    out = tmp_path / "f.parquet"
+    args = ["features", str(path), "-o", str(out), "--max-length", "4", "--window", "1d", "--force"]
+    summary = json.loads(_stdout(*args, "--json"))["result"]
+    table = pl.read_csv(io.StringIO(_stdout(*args, "--format", "csv")))
+    assert table.height == ledger.height and table.columns == ledger.columns + summary["columns"]
+    assert table.select(summary["columns"]).equals(pl.read_parquet(out).select(summary["columns"]))
+    assert {c: int(table[c].sum()) for c in summary["columns"]} == summary["sums"]
+    assert summary["output"] == str(out) and summary["accounts"] is None and summary["rows"] == ledger.height
+    counts = count_cycles(path, max_length=4, temporal=True, window="1d")
+    assert [summary["sums"][f"temporal_cycles_{L}"] for L in range(2, 5)] == [L * counts.counts[L] for L in range(2, 5)]

@@ -20,7 +20,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 import dealgraph as dg
-from dealgraph.web.report import article_story, render_report, report_data
+from dealgraph.web.render import render_report
+from dealgraph.web.report import article_story, report_data
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]

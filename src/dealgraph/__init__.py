@@ -11,67 +11,40 @@ Matrix-level functions take ``W[i, j]`` = the amount that i pays j.
 
 from typing import TYPE_CHECKING
 
-# Names load their module on first use, so the command line starts without importing every analysis.
-_WHERE = {
-    "AliasTable": ".reading.aliases",
-    "ParsedAmount": ".reading.cells",
-    "parse_amount": ".reading.cells",
-    "BasisCircularity": ".analyses.circularity",
-    "CircularityResult": ".analyses.circularity",
-    "circularity": ".analyses.circularity",
-    "bff_decomposition": ".matrix.circulation",
-    "decompose_circulation": ".matrix.circulation",
-    "max_circulation": ".matrix.circulation",
-    "ClearingResult": ".matrix.contagion",
-    "DebtRankResult": ".matrix.contagion",
-    "FurfineResult": ".matrix.contagion",
-    "clearing_vector": ".matrix.contagion",
-    "debtrank": ".matrix.contagion",
-    "furfine": ".matrix.contagion",
-    "CoreResult": ".analyses.core",
-    "circular_core": ".analyses.core",
-    "DependencyResult": ".analyses.dependency",
-    "dependency": ".analyses.dependency",
-    "hhi": ".analyses.dependency",
-    "Buffers": ".reading.entities",
-    "EntityTable": ".reading.entities",
-    "read_entities": ".reading.entities",
-    "DealgraphError": "._errors",
-    "LedgerError": "._errors",
-    "LimitError": "._errors",
-    "Problem": "._errors",
-    "ScenarioError": "._errors",
-    "Flows": ".analyses.flows",
-    "flows": ".analyses.flows",
-    "DATASETS": ".reading.ledger",
-    "Ledger": ".reading.ledger",
-    "read_dataset": ".reading.ledger",
-    "read_ledger": ".reading.ledger",
-    "seed_ledger": ".reading.ledger",
-    "Hop": ".analyses.loops",
-    "Loop": ".analyses.loops",
-    "LoopsResult": ".analyses.loops",
-    "find_loops": ".analyses.loops",
-    "render_report": ".web.report",
-    "report_data": ".web.report",
-    "without_deals": ".web.report",
-    "RoundTripsResult": ".analyses.round_trips",
-    "round_trips": ".analyses.round_trips",
-    "Scenario": ".reading.scenario",
-    "read_scenario": ".reading.scenario",
-    "MODELS": ".analyses.stress",
-    "StressResult": ".analyses.stress",
-    "stress": ".analyses.stress",
-    "Summary": ".analyses.summary",
-    "summary": ".analyses.summary",
-    "FUNGIBILITY": ".matrix.tracing",
-    "balance": ".matrix.tracing",
-    "cycling_index": ".matrix.tracing",
-    "return_shares": ".matrix.tracing",
+__version__ = "0.1.0"
+
+# The public namespace, by the module each name lives in: the one table __all__ and lazy loading come from.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "._errors": ("DealgraphError", "LedgerError", "LimitError", "MatrixError", "Problem", "ScenarioError"),
+    ".reading.cells": ("ParsedAmount", "parse_amount"),
+    ".reading.aliases": ("AliasTable",),
+    ".reading.ledger": ("DATASETS", "Ledger", "read_dataset", "read_ledger", "seed_ledger"),
+    ".reading.entities": ("Buffers", "EntityTable", "read_entities"),
+    ".reading.scenario": ("Scenario", "read_scenario"),
+    ".matrix.circulation": ("bff_decomposition", "decompose_circulation", "max_circulation"),
+    ".matrix.tracing": ("FUNGIBILITY", "balance", "cycling_index", "return_shares"),
+    ".matrix.contagion": ("ClearingResult", "DebtRankResult", "FurfineResult", "clearing_vector", "debtrank", "furfine"),
+    ".transactions.ingest": ("EdgeList", "read_edges"),
+    ".transactions.cycles": ("CycleCounts", "CycleListing", "CycleSearch", "count_cycles", "list_cycles", "write_cycles"),
+    ".transactions.features": ("Features", "transaction_features"),
+    ".transactions.synth": ("synthetic_transactions",),
+    ".analyses.flows": ("Flows", "flows"),
+    ".analyses.loops": ("Hop", "Loop", "LoopsResult", "find_loops"),
+    ".analyses.circularity": ("BasisCircularity", "CircularityResult", "circularity"),
+    ".analyses.round_trips": ("RoundTripsResult", "round_trips"),
+    ".analyses.core": ("CoreResult", "circular_core"),
+    ".analyses.dependency": ("DependencyResult", "dependency", "hhi"),
+    ".analyses.stress": ("MODELS", "StressResult", "stress"),
+    ".analyses.summary": ("Summary", "summary"),
+    ".web.report": ("report_data", "without_deals"),
+    ".web.render": ("render_report",),
 }
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_WHERE)
 
 
 def __getattr__(name: str):
+    """Load a public name's module on first use, so the command line starts without importing every analysis."""
     if name in _WHERE:
         import importlib
 
@@ -81,8 +54,12 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'dealgraph' has no attribute {name!r}")
 
 
-if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
-    from ._errors import DealgraphError, LedgerError, LimitError, Problem, ScenarioError
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly (a test keeps this in step with _EXPORTS)
+    from ._errors import DealgraphError, LedgerError, LimitError, MatrixError, Problem, ScenarioError
     from .analyses.circularity import BasisCircularity, CircularityResult, circularity
     from .analyses.core import CoreResult, circular_core
     from .analyses.dependency import DependencyResult, dependency, hhi
@@ -99,64 +76,9 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from .reading.entities import Buffers, EntityTable, read_entities
     from .reading.ledger import DATASETS, Ledger, read_dataset, read_ledger, seed_ledger
     from .reading.scenario import Scenario, read_scenario
-    from .web.report import render_report, report_data, without_deals
-
-__version__ = "0.1.0"
-
-__all__ = [
-    "DATASETS",
-    "read_dataset",
-    "render_report",
-    "report_data",
-    "without_deals",
-    "FUNGIBILITY",
-    "MODELS",
-    "Buffers",
-    "DependencyResult",
-    "EntityTable",
-    "Scenario",
-    "StressResult",
-    "dependency",
-    "hhi",
-    "read_entities",
-    "read_scenario",
-    "stress",
-    "AliasTable",
-    "BasisCircularity",
-    "CircularityResult",
-    "ClearingResult",
-    "DebtRankResult",
-    "FurfineResult",
-    "CoreResult",
-    "DealgraphError",
-    "Flows",
-    "Hop",
-    "Ledger",
-    "LedgerError",
-    "LimitError",
-    "Loop",
-    "LoopsResult",
-    "ParsedAmount",
-    "Problem",
-    "RoundTripsResult",
-    "ScenarioError",
-    "Summary",
-    "balance",
-    "bff_decomposition",
-    "circular_core",
-    "circularity",
-    "clearing_vector",
-    "debtrank",
-    "furfine",
-    "cycling_index",
-    "decompose_circulation",
-    "find_loops",
-    "flows",
-    "max_circulation",
-    "parse_amount",
-    "read_ledger",
-    "return_shares",
-    "round_trips",
-    "seed_ledger",
-    "summary",
-]
+    from .transactions.cycles import CycleCounts, CycleListing, CycleSearch, count_cycles, list_cycles, write_cycles
+    from .transactions.features import Features, transaction_features
+    from .transactions.ingest import EdgeList, read_edges
+    from .transactions.synth import synthetic_transactions
+    from .web.render import render_report
+    from .web.report import report_data, without_deals

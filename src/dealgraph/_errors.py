@@ -7,6 +7,8 @@ The tree::
     │   (carries .problems, one Problem per bad cell, each naming file, row,
     │    column, the value and what was expected)
     ├── LimitError                 a bound (length, count, size) is out of range
+    ├── MatrixError                a matrix or vector given to the matrix maths is malformed
+    │                              (also a ValueError: not square, negative, NaN, wrong length)
     └── ScenarioError              a scenario or settings file is malformed
 
 The command line turns any of these into a message on stderr and exit code 1.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DealgraphError", "LedgerError", "LimitError", "Problem", "ScenarioError"]
+__all__ = ["DealgraphError", "LedgerError", "LimitError", "MatrixError", "Problem", "ScenarioError"]
 
 
 class DealgraphError(Exception):
@@ -76,6 +78,10 @@ class LedgerError(DealgraphError):
 
 class LimitError(DealgraphError):
     """A bound given to an algorithm is out of range."""
+
+
+class MatrixError(DealgraphError, ValueError):
+    """A matrix or vector given to the matrix functions is malformed (not square, negative, NaN, wrong length)."""
 
 
 class ScenarioError(DealgraphError):

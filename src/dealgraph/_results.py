@@ -12,14 +12,17 @@ and, for a ledger that does not validate,
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from ._errors import LedgerError
 
-__all__ = ["SCHEMA_VERSION", "Lang", "envelope", "fmt_money", "fmt_share", "jsonable", "only_basis"]
+__all__ = ["SCHEMA_VERSION", "Lang", "Record", "envelope", "flat_frame", "fmt_money", "fmt_share", "OnBases", "jsonable"]
 
 SCHEMA_VERSION = 1
 
@@ -57,16 +60,19 @@ def fmt_share(value: float | None) -> str:
     return "n/a" if value is None or not math.isfinite(value) else f"{100 * value:.1f}%"
 
 
-def only_basis(result: R, basis: str) -> R:
-    """A copy of a result whose frames keep only the rows of one basis."""
-    import polars as pl
+class OnBases:
+    """For result dataclasses whose frames carry a ``basis`` column: ``only(basis)`` keeps one basis."""
 
-    changes = {
-        f.name: value.filter(pl.col("basis") == basis)
-        for f in fields(result)  # type: ignore[arg-type]
-        if isinstance(value := getattr(result, f.name), pl.DataFrame) and "basis" in value.columns
-    }
-    return replace(result, **changes)  # type: ignore[type-var]
+    def only(self: R, basis: str) -> R:
+        """The same result with only the rows of one basis in each of its frames."""
+        import polars as pl
+
+        changes = {
+            f.name: value.filter(pl.col("basis") == basis)
+            for f in fields(self)  # type: ignore[arg-type]
+            if isinstance(value := getattr(self, f.name), pl.DataFrame) and "basis" in value.columns
+        }
+        return replace(self, **changes)  # type: ignore[type-var]
 
 
 def jsonable(value: Any) -> Any:
@@ -99,3 +105,43 @@ def envelope(command: str, result: Any = None, *, problems: LedgerError | None =
                 "problems": [p.to_dict() for p in problems.problems], "more_problems": problems.truncated}
     data = result.to_dict() if hasattr(result, "to_dict") else result
     return {"schema_version": SCHEMA_VERSION, "command": command, "result": jsonable(data)}
+
+
+def flat_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with list columns joined by ``"; "`` and struct columns as JSON text, so it fits a CSV file.
+
+    >>> import polars as pl
+    >>> flat_frame(pl.DataFrame({"a": [["x", "y"], []]}))["a"].to_list()
+    ['x; y', '']
+    """
+    import polars as pl
+
+    changes = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, (pl.List, pl.Array)):
+            changes.append(pl.col(name).cast(pl.List(pl.String)).list.join("; "))
+        elif isinstance(dtype, pl.Struct):
+            changes.append(pl.col(name).struct.json_encode())
+    return frame.with_columns(changes) if changes else frame
+
+
+@dataclass(frozen=True)
+class Record:
+    """A result that is one record (what a command wrote, say): a line for people, a row for CSV, a dict for JSON."""
+
+    data: dict[str, Any]
+    line: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
+
+    def to_frame(self) -> pl.DataFrame:
+        import polars as pl
+
+        return pl.DataFrame([{k: json.dumps(jsonable(v), ensure_ascii=False) if isinstance(v, (list, tuple, dict)) else v
+                              for k, v in self.data.items()}])
+
+    def __rich__(self):
+        from rich.text import Text
+
+        return Text(self.line)  # plain text: names in the line are never read as markup

@@ -6,6 +6,7 @@ dependency (``dependency``), stress (``stress``) and the findings in plain words
 the summary, the report and the explorer (``summary``). Every result is a frozen value
 with ``to_frame()``, ``to_dict()`` and a rich rendering.
 
-May import: ``dealgraph.reading``, ``dealgraph.matrix`` and the top-level shared modules;
-never transactions, the web or the command line.
+May import: ``dealgraph.reading``, ``dealgraph.matrix``, ``dealgraph.transactions`` (the
+compiled cycle search behind ``find_loops``) and the top-level shared modules; never the web
+or the command line.
 """

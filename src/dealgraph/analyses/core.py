@@ -18,7 +18,7 @@ import polars as pl
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from .._results import fmt_money, fmt_share, only_basis
+from .._results import OnBases, fmt_money, fmt_share
 from ..reading.ledger import Ledger
 from .flows import BASES, Flows, assumptions, flows
 
@@ -28,7 +28,7 @@ _UNKNOWN_NOTE = "Unknown amounts: counted as deals (unknown_in_inside, unknown_i
 
 
 @dataclass(frozen=True)
-class CoreResult:
+class CoreResult(OnBases):
     """Per entity and per core, on both bases: inflow from inside and from outside."""
 
     entities: pl.DataFrame
@@ -39,9 +39,6 @@ class CoreResult:
     def to_frame(self) -> pl.DataFrame:
         return self.entities
 
-    def only(self, basis: str) -> CoreResult:
-        """The same result on one basis."""
-        return only_basis(self, basis)
 
     def to_dict(self) -> dict[str, Any]:
         return {"currency": self.currency, "notes": list(self.notes), "cores": self.cores.to_dicts(),

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from .._errors import MatrixError
 from .._results import fmt_money, fmt_share
 from ..matrix.tracing import balance, return_shares
 from ..reading.entities import EntityTable, read_entities
@@ -50,7 +51,7 @@ def hhi(shares) -> float:
     """
     s = np.asarray(shares, dtype=float)
     if (s < 0).any() or not np.isfinite(s).all():
-        raise ValueError("shares must be finite and non-negative")
+        raise MatrixError("shares must be finite and non-negative")
     total = s.sum()
     return 0.0 if total == 0 else float(10_000 * ((s / total) ** 2).sum())
 

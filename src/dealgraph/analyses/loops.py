@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,8 @@ from ..transactions.cycles import simple_cycles
 from .flows import Basis, Flows, assumptions, flows
 
 __all__ = ["Hop", "Loop", "LoopsResult", "find_loops", "parse_window"]
+
+logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Hop:
@@ -221,6 +224,8 @@ def find_loops(
     found = list(itertools.islice(simple_cycles(indptr, indices, max_length), limit + 1))
     truncated = len(found) > limit
     found = found[:limit]
+    logger.info("loops: %d found among %d entities (max_length %d%s)", len(found), len(ledger.entities), max_length,
+                ", stopped at the limit" if truncated else "")
     ids = ledger.table["id"].to_list()
     dates = ledger.table["date"].to_list()
     loops = [_loop(cyc, head, firm, ids, dates, win) for cyc in found]

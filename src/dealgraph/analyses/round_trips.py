@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .._results import fmt_money, fmt_share, only_basis
+from .._results import OnBases, fmt_money, fmt_share
 from ..matrix.tracing import FUNGIBILITY, balance, return_shares
 from ..reading.ledger import Ledger
 from .flows import BASES, Flows, assumptions, flows
@@ -27,7 +27,7 @@ _UNKNOWN_NOTE = "Unknown amounts are left out of the tracing: money can only be 
 
 
 @dataclass(frozen=True)
-class RoundTripsResult:
+class RoundTripsResult(OnBases):
     """Return shares per entity and per deal (aggregated per pair), on both bases."""
 
     entities: pl.DataFrame
@@ -39,9 +39,6 @@ class RoundTripsResult:
         """Per entity: paid, received, outside money, return share, returned."""
         return self.entities
 
-    def only(self, basis: str) -> RoundTripsResult:
-        """The same result on one basis."""
-        return only_basis(self, basis)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,44 +1,123 @@
-"""The headline findings of a ledger, in plain words."""
+"""The headline findings of a ledger, in plain words: one routine behind the summary, the report and the explorer.
+
+``summary`` computes every analysis once (loops, circularity, round trips, the circular
+core, dependency and each of the largest payers failing in turn) and words the findings
+in English or Chinese from one table of phrases, with money formatted by
+:func:`dealgraph._results.fmt_money`. The report and the explorer show these findings and
+reuse the results behind them.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 
-from .._results import fmt_money, fmt_share
+from .._results import Lang, fmt_money, fmt_share
 from ..matrix.tracing import FUNGIBILITY
+from ..reading.entities import EntityTable
 from ..reading.ledger import Ledger
+from ..reading.scenario import Scenario
 from .circularity import CircularityResult, circularity
 from .core import CoreResult, circular_core
-from .dependency import DependencyResult, dependency
+from .dependency import HIGHLY_CONCENTRATED, DependencyResult, dependency
+from .flows import Basis, flows
 from .loops import LoopsResult, find_loops
 from .round_trips import RoundTripsResult, round_trips
 from .stress import StressResult, stress
 
-__all__ = ["Summary", "summary"]
+__all__ = ["STRESS_CANDIDATES", "Summary", "single_failures", "summary"]
+
+logger = logging.getLogger(__name__)
+
+STRESS_CANDIDATES = 12  # the largest payers tried, one at a time, in the worst-single-failure search
+
+# One phrase per finding: (English, Chinese). Placeholders are filled with formatted text only.
+PHRASES: dict[str, tuple[str, str]] = {
+    "ledger": ("The ledger ({origin}) has {rows} deals among {entities} entities; {unknown} deal{s} state{vs} no amount and "
+               "{are} kept as unknown, never as zero.",
+               "账本（{origin}）共有 {rows} 笔交易、{entities} 个实体；其中 {unknown} 笔没有公布金额，记为未知，而非零。"),
+    "loops": ("{count} loop{s} of up to {max_length} entities{truncated}; {complete} of them {have} a stated amount on every hop.",
+              "共 {count} 个循环（最多 {max_length} 个实体）{truncated}；其中 {complete} 个每一环都有公布金额。"),
+    "truncated": (" (search stopped at its limit)", "（搜索在上限处停止）"),
+    "loop": ("Loop {path}: throughput {throughput}{range}; firm throughput {firm}.",
+             "循环 {path}：流通额 {throughput}{range}；确定流通额 {firm}。"),
+    "loop_range": (" on stated hops (the true figure lies between {low} and {high}; no amount is stated for {hops})",
+                   "（按已公布金额；真实数值介于 {low} 与 {high} 之间；{hops} 没有公布金额）"),
+    "any_amount": ("any amount", "任意金额"),
+    "quoted": ("The loop the article quotes, {path}, has throughput {throughput} on stated hops; no amount is stated for {hops}.",
+               "文章所引的循环 {path}，按已公布金额流通额为 {throughput}；{hops} 没有公布金额。"),
+    "none": ("none", "无"),
+    "circular": ("{basis} basis: {circular} of {total} of stated money ({share}) is circular and could be netted away; up to "
+                 "{upper} if the unknown amounts were large enough. BFF circularity {bff}, Finn cycling index {fci}.",
+                 "{basis}口径：已知金额 {total} 中有 {circular}（{share}）是循环的，可以相互抵消；若未知金额足够大，最多可达 {upper}。"
+                 "BFF 循环度 {bff}，Finn 循环指数 {fci}。"),
+    "headline": ("Headline", "名义"),
+    "firm": ("Firm", "确定"),
+    "back": ("Of each dollar {entity} pays out, {cents} cents come back to it ({returned} of {paid}), {basis} basis.",
+             "{entity} 每支付一美元，有 {cents} 美分回到它手中（{paid} 中的 {returned}，{basis}口径）。"),
+    "core": ("Circular core {members}: {inside} of stated money flows inside it and {outside_in} comes in from outside "
+             "({share} of its inflow){unknown}.",
+             "循环核心 {members}：其内部流动的已知金额为 {inside}，来自外部的为 {outside_in}（占其流入的 {share}）{unknown}。"),
+    "core_unknown": (", plus {n} deal{s} of unknown amount from outside", "，另有 {n} 笔来自外部的交易金额未知"),
+    "concentration": ("{n} of {entities} entities get their stated inflow from highly concentrated sources (HHI above 1,800): {list}.",
+                      "{entities} 个实体中有 {n} 个的已知流入来源高度集中（HHI 高于 1800）：{list}。"),
+    "concentration_item": ("{entity} ({share} from {top})", "{entity}（{share} 来自 {top}）"),
+    "exposure": ("{entity}'s largest exposure, {exposure} to {counterparty}, is {ratio} of its stated buffer "
+                 "(over the 25% large-exposure limit).",
+                 "{entity} 的最大敞口是对 {counterparty} 的 {exposure}，占其已公布缓冲的 {ratio}（超过 25% 的大额敞口上限）。"),
+    "single": ("Single point of failure: {entity} pays {share} of everyone else's stated inflow.",
+               "单点故障：{entity} 支付了其他所有实体已知流入的 {share}。"),
+    "worst": ("Worst single failure (Eisenberg-Noe, trying each of the {candidates} largest payers): if {entity} paid nothing, "
+              "{loss} would be lost{by}; {further}{who}.",
+              "最坏的单一违约（Eisenberg–Noe 模型，逐一测试最大的 {candidates} 个付款方）：若 {entity} 完全不付款，将损失 {loss}{by}；"
+              "{further}{who}。"),
+    "further": ("{n} further default{s}", "另有 {n} 个实体违约"),
+    "worst_by": (" by {list}", "，损失方为 {list}"),
+    "buffers_assumed": ("Buffers assumed for {names}: {rule}. Supply an entity table (--entities) to replace them.",
+                        "{names} 的缓冲为假设值：{rule}。可用实体表（--entities）替换。"),
+    "buffers_zero": ("0 (no cushion: any shortfall is a default, the worst case)", "0（没有缓冲：任何缺口都算违约，最坏情形）"),
+    "buffers_multiple": ("{x} times its stated obligations in the ledger", "账本中其已公布债务的 {x} 倍"),
+    "buffers_known": ("Buffers: every entity's buffer comes from the entity table (with sources).",
+                      "缓冲：每个实体的缓冲都来自实体表（附来源）。"),
+    "fungibility": (FUNGIBILITY, "可替代性假设：流入某实体的资金与其其他资金混在一起，并按其各项支出的比例继续流出（按比例追踪，吸收马尔可夫链）；"
+                                 "没有哪一美元是专款专用的。"),
+    "per_gw": ("Assumption: capacity-only deals valued at {price} per gigawatt ({n} deal{s} priced this way).",
+               "假设：只有容量的交易按每吉瓦 {price} 计价（{n} 笔交易按此计价）。"),
+}
+_QUOTED = ("Anthropic", "Microsoft", "NVIDIA")  # the loop the seed article spells out
 
 
 @dataclass(frozen=True)
 class Summary:
-    """Findings in plain words, with the results they come from."""
+    """Findings in plain words (in ``lang``), with the results they come from."""
 
     findings: tuple[str, ...]
+    lang: Lang
     ledger: Ledger
     loops: LoopsResult
     circularity: CircularityResult
     round_trips: RoundTripsResult
     core: CoreResult
     dependency: DependencyResult
-    worst_failure: StressResult | None
+    single_failures: tuple[StressResult, ...]
+
+    @property
+    def worst_failure(self) -> StressResult | None:
+        """The single failure with the largest total loss (Eisenberg-Noe), if any payer was tried."""
+        return max(self.single_failures, key=lambda r: r.system["total_loss"][0], default=None)
 
     def to_frame(self) -> pl.DataFrame:
-        return pl.DataFrame({"finding": list(self.findings)})
+        return pl.DataFrame({"finding": list(self.findings)}, schema={"finding": pl.String})
 
     def to_dict(self) -> dict[str, Any]:
+        worst = self.worst_failure
         return {
             "findings": list(self.findings),
+            "lang": self.lang,
             "ledger": {"origin": self.ledger.origin, "rows": len(self.ledger), "entities": len(self.ledger.entities),
                        "currency": self.ledger.currency,
                        "unknown_amounts": int(self.ledger.table["amount"].null_count())},
@@ -47,112 +126,145 @@ class Summary:
             "round_trips": self.round_trips.to_dict(),
             "core": self.core.to_dict(),
             "dependency": self.dependency.to_dict(),
-            "worst_failure": None if self.worst_failure is None else self.worst_failure.to_dict(),
+            "stress_candidates": [r.scenario.fail[0][0] for r in self.single_failures],
+            "worst_failure": None if worst is None else worst.to_dict(),
         }
 
     def __rich__(self):
         from rich.console import Group
         from rich.text import Text
 
-        return Group(Text("Summary", style="bold"), *(f"- {f}" for f in self.findings))
+        return Group(Text("Summary" if self.lang == "en" else "摘要", style="bold"), *(Text(f"- {f}") for f in self.findings))
 
 
-def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None,
-            usd_per_gw: float | None = None, top: int = 3, stress_candidates: int = 20) -> Summary:
+def single_failures(ledger: Ledger, *, candidates: int = STRESS_CANDIDATES, basis: Basis = "headline", usd_per_gw: float | None = None,
+                    entities: EntityTable | None = None, assume_buffer: float = 0.0) -> tuple[StressResult, ...]:
+    """Each of the ``candidates`` largest payers paying nothing, in turn (Eisenberg-Noe), largest payer first.
+
+    >>> from dealgraph import seed_ledger
+    >>> [r.scenario.fail[0][0] for r in single_failures(seed_ledger(), candidates=2)]
+    ['OpenAI', 'Anthropic']
+    """
+    paid = flows(ledger, basis, usd_per_gw=usd_per_gw).matrix(dense=False).sum(axis=1).A1
+    order = [int(i) for i in np.argsort(-paid, kind="stable")[:candidates] if paid[i] > 0]
+    logger.info("stress: %d single failures (of the %d largest payers)", len(order), candidates)
+    return tuple(stress(ledger, Scenario(name=ledger.entities[i], fail=((ledger.entities[i], 0.0),)), model="eisenberg-noe",
+                        basis=basis, usd_per_gw=usd_per_gw, entities=entities, assume_buffer=assume_buffer) for i in order)
+
+
+def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None, basis: Basis = "headline",
+            usd_per_gw: float | None = None, entities: EntityTable | None = None, assume_buffer: float = 0.0,
+            lang: Lang = "en", top: int = 3, stress_candidates: int = STRESS_CANDIDATES) -> Summary:
     """The headline findings: loops, circular share, round trips, outside money, dependency, stress.
 
-    The worst failure is found by letting each of the ``stress_candidates``
-    largest payers pay nothing, in turn (Eisenberg-Noe clearing).
+    Loops are ranked and dependency and stress computed on ``basis``; circularity and
+    round trips are computed on both bases. The worst failure is found by letting each of
+    the ``stress_candidates`` largest payers pay nothing, in turn (Eisenberg-Noe); the
+    finding names how many were tried.
 
     >>> from dealgraph import seed_ledger
     >>> s = summary(seed_ledger())
     >>> any("Anthropic -> Microsoft -> NVIDIA -> Anthropic" in f for f in s.findings)
     True
+    >>> any("亿美元" in f for f in summary(seed_ledger(), lang="zh").findings)
+    True
     """
     lg = ledger
-    c = lg.currency
-    loops = find_loops(lg, max_length=max_length, window=window, usd_per_gw=usd_per_gw)
+    loops = find_loops(lg, max_length=max_length, window=window, usd_per_gw=usd_per_gw, basis=basis)
     circ = circularity(lg, usd_per_gw=usd_per_gw)
     rt = round_trips(lg, usd_per_gw=usd_per_gw)
     core = circular_core(lg, usd_per_gw=usd_per_gw)
+    dep = dependency(lg, basis=basis, usd_per_gw=usd_per_gw, entities=entities, assume_buffer=assume_buffer)
+    runs = single_failures(lg, candidates=stress_candidates, basis=basis, usd_per_gw=usd_per_gw, entities=entities,
+                           assume_buffer=assume_buffer)
+    parts = Summary((), lang, lg, loops, circ, rt, core, dep, runs)
+    return Summary(tuple(_findings(parts, basis, usd_per_gw, assume_buffer, top, stress_candidates)), lang, lg, loops, circ, rt, core, dep, runs)
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer: float, top: int, candidates: int) -> list[str]:
+    lg, lang = s.ledger, s.lang
+    k = 0 if lang == "en" else 1
+    sep = ", " if lang == "en" else "、"
+
+    def say(key: str, **fill: Any) -> str:
+        return PHRASES[key][k].format(**fill)
+
+    def money(value: float | None) -> str:
+        return fmt_money(value, lg.currency, lang)
+
+    def name(entity: str) -> str:
+        return lg.aliases.display(entity, lang)
+
+    def path(entities: tuple[str, ...] | list[str]) -> str:
+        return " -> ".join(name(e) for e in [*entities, entities[0]])
+
+    def hops(names: tuple[str, ...]) -> str:
+        return sep.join(" -> ".join(name(e) for e in h.split(" -> ")) for h in names) or say("none")
+
     unknown = int(lg.table["amount"].null_count())
-    out = [
-        f"The ledger ({lg.origin}) has {len(lg)} deals among {len(lg.entities)} entities; "
-        f"{unknown} deal{'s' if unknown != 1 else ''} state no amount and are kept as unknown, never as zero."
-    ]
-    complete = sum(lp.complete for lp in loops.loops)
-    out.append(
-        f"{len(loops)} loop{'s' if len(loops) != 1 else ''} of up to {max_length} entities"
-        + (" (search stopped at its limit)" if loops.truncated else "")
-        + f"; {complete} of them ha{'ve' if complete != 1 else 's'} a stated amount on every hop."
-    )
-    for lp in loops.loops[:top]:
+    out = [say("ledger", origin=lg.origin, rows=len(lg), entities=len(lg.entities), unknown=unknown, s=_s(unknown),
+               vs="" if unknown != 1 else "s", are="are" if unknown != 1 else "is")]
+    loops = s.loops.loops
+    complete = sum(lp.complete for lp in loops)
+    out.append(say("loops", count=len(loops), s=_s(len(loops)), max_length=s.loops.max_length,
+                   truncated=say("truncated") if s.loops.truncated else "", complete=complete, have="have" if complete != 1 else "has"))
+    for lp in loops[:top]:
         low, high = lp.throughput_range
-        text = f"Loop {lp.path()}: throughput {fmt_money(lp.throughput, c)}"
-        if not lp.complete:
-            text += (f" on stated hops (the true figure lies between {fmt_money(low, c)} and "
-                     f"{fmt_money(high, c) if high is not None else 'any amount'}; no amount is stated for "
-                     f"{', '.join(lp.unknown_hops)})")
-        text += f"; firm throughput {fmt_money(lp.firm_throughput, c)}."
-        out.append(text)
-    quoted = loops.find("Anthropic", "Microsoft", "NVIDIA")
-    if quoted is not None and quoted not in loops.loops[:top]:
-        out.append(f"The loop the article quotes, {quoted.path()}, has throughput {fmt_money(quoted.throughput, c)} "
-                   f"on stated hops; no amount is stated for {', '.join(quoted.unknown_hops) or 'none'}.")
-    for b in circ.bases:
-        out.append(
-            f"{b.basis.capitalize()} basis: {fmt_money(b.circular, c)} of {fmt_money(b.total, c)} of stated money "
-            f"({fmt_share(b.share)}) is circular and could be netted away; up to {fmt_share(b.share_upper)} if the "
-            f"unknown amounts were large enough. BFF circularity {fmt_share(b.bff_share)}, "
-            f"Finn cycling index {b.cycling_index:.3f}."
-        )
-    ent = rt.entities.filter(pl.col("basis") == "headline", pl.col("paid") > 0, pl.col("return_share") > 0)
+        span = "" if lp.complete else say("loop_range", low=money(low), high=money(high) if high is not None else say("any_amount"),
+                                         hops=hops(lp.unknown_hops))
+        out.append(say("loop", path=path(lp.entities), throughput=money(lp.throughput), range=span, firm=money(lp.firm_throughput)))
+    quoted = s.loops.find(*_QUOTED)
+    if quoted is not None and quoted not in loops[:top]:
+        out.append(say("quoted", path=path(quoted.entities), throughput=money(quoted.throughput), hops=hops(quoted.unknown_hops)))
+    for b in s.circularity.bases:
+        out.append(say("circular", basis=say(b.basis), circular=money(b.circular), total=money(b.total), share=fmt_share(b.share),
+                       upper=fmt_share(b.share_upper), bff=fmt_share(b.bff_share), fci=f"{b.cycling_index:.3f}"))
+    ent = s.round_trips.entities.filter(pl.col("basis") == basis, pl.col("paid") > 0, pl.col("return_share") > 0)
     for r in ent.sort("return_share", descending=True).head(top).iter_rows(named=True):
-        out.append(f"Of each dollar {r['entity']} pays out, {100 * r['return_share']:.0f} cents come back to it "
-                   f"({fmt_money(r['returned'], c)} of {fmt_money(r['paid'], c)}), headline basis.")
-    for r in core.cores.filter(pl.col("basis") == "headline").iter_rows(named=True):
-        unknown_in = r["unknown_deals_from_outside"]
-        out.append(f"Circular core {', '.join(r['members'])}: {fmt_money(r['inside'], c)} of stated money flows inside it and "
-                   f"{fmt_money(r['outside_in'], c)} comes in from outside ({fmt_share(r['outside_share'])} of its inflow)"
-                   + (f", plus {unknown_in} deal{'s' if unknown_in != 1 else ''} of unknown amount from outside." if unknown_in else "."))
-    dep = dependency(lg, usd_per_gw=usd_per_gw)
+        out.append(say("back", entity=name(r["entity"]), cents=f"{100 * r['return_share']:.0f}", returned=money(r["returned"]),
+                       paid=money(r["paid"]), basis=say(basis).lower() if lang == "en" else say(basis)))
+    for r in s.core.cores.filter(pl.col("basis") == basis).iter_rows(named=True):
+        n = r["unknown_deals_from_outside"]
+        out.append(say("core", members=sep.join(name(m) for m in r["members"]), inside=money(r["inside"]),
+                       outside_in=money(r["outside_in"]), share=fmt_share(r["outside_share"]),
+                       unknown=say("core_unknown", n=n, s=_s(n)) if n else ""))
+    dep = s.dependency
     conc = dep.concentration.filter(pl.col("kind") == "all", pl.col("direction") == "in",
-                                    pl.col("level") == "highly concentrated")
+                                    pl.col("hhi") > HIGHLY_CONCENTRATED)
     if conc.height:
-        out.append(f"{conc.height} of {len(lg.entities)} entities get their stated inflow from highly concentrated sources "
-                   f"(HHI above 1,800): " + ", ".join(f"{r['entity']} ({fmt_share(r['top_share'])} from {r['top_counterparty']})"
-                                                     for r in conc.sort("hhi", descending=True).head(top).iter_rows(named=True)) + ".")
+        items = [say("concentration_item", entity=name(r["entity"]), share=fmt_share(r["top_share"]), top=name(r["top_counterparty"]))
+                 for r in conc.sort("hhi", descending=True).head(top).iter_rows(named=True)]
+        out.append(say("concentration", n=conc.height, entities=len(lg.entities), list=sep.join(items)))
     exposed = dep.exposures.filter(pl.col("over_limit"), ~pl.col("buffer_assumed")).sort("exposure_to_buffer", descending=True)
     for r in exposed.head(top).iter_rows(named=True):
-        out.append(f"{r['entity']}'s largest exposure, {fmt_money(r['exposure'], c)} to {r['counterparty']}, is "
-                   f"{fmt_share(r['exposure_to_buffer'])} of its stated buffer (over the 25% large-exposure limit).")
+        out.append(say("exposure", entity=name(r["entity"]), exposure=money(r["exposure"]), counterparty=name(r["counterparty"]),
+                       ratio=fmt_share(r["exposure_to_buffer"])))
     spof = dep.single_points.row(0, named=True) if dep.single_points.height else None
     if spof and spof["pays_others"] > 0:
-        out.append(f"Single point of failure: {spof['entity']} pays {fmt_share(spof['share_of_others_inflow'])} of everyone "
-                   f"else's stated inflow.")
-    worst = _worst_failure(lg, usd_per_gw, stress_candidates)
+        out.append(say("single", entity=name(spof["entity"]), share=fmt_share(spof["share_of_others_inflow"])))
+    worst = s.worst_failure
     if worst is not None:
         row = worst.system.row(0, named=True)
-        losers = worst.losers()
-        out.append(f"Worst single failure (Eisenberg-Noe): if {worst.scenario.fail[0][0]} paid nothing, "
-                   f"{fmt_money(row['total_loss'], c)} would be lost"
-                   + (" by " + ", ".join(f"{r['entity']} ({fmt_money(r['loss'], c)})" for r in losers.head(top).iter_rows(named=True))
-                      if losers.height else "")
-                   + f"; {row['defaults'] - 1} further default{'s' if row['defaults'] != 2 else ''}"
-                   + (f" ({', '.join(x.split(': ', 1)[1] for x in row['cascade'][1:])})" if row["defaults"] > 1 else "") + ".")
-        out.append(next(n for n in worst.notes if n.startswith("Buffers")))
-    out.append(FUNGIBILITY)
-    out.extend(n for n in circ.notes if n.startswith("Assumption"))
-    return Summary(tuple(out), lg, loops, circ, rt, core, dep, worst)
+        losers = worst.losers().head(top)
+        by = sep.join(f"{name(r['entity'])} ({money(r['loss'])})" for r in losers.iter_rows(named=True))
+        further = [x.split(": ", 1)[1] for x in row["cascade"][1:]]
+        out.append(say("worst", candidates=candidates, entity=name(worst.scenario.fail[0][0]), loss=money(row["total_loss"]),
+                       by=say("worst_by", list=by) if by else "",
+                       further=say("further", n=row["defaults"] - 1, s=_s(row["defaults"] - 1)),
+                       who=f" ({sep.join(name(e) for x in further for e in x.split(', '))})" if further else ""))
+        assumed = worst.entities.filter(pl.col("model") == "eisenberg-noe", pl.col("buffer_assumed"))["entity"].to_list()
+        if assumed:
+            rule = say("buffers_zero") if assume_buffer == 0 else say("buffers_multiple", x=f"{assume_buffer:g}")
+            out.append(say("buffers_assumed", names=sep.join(name(e) for e in assumed), rule=rule))
+        else:
+            out.append(say("buffers_known"))
+    out.append(say("fungibility"))
+    if usd_per_gw is not None:
+        priced = flows(lg, "headline", usd_per_gw=usd_per_gw).priced_rows
+        out.append(say("per_gw", price=money(usd_per_gw), n=priced, s=_s(priced)))
+    return out
 
-
-def _worst_failure(lg: Ledger, usd_per_gw: float | None, candidates: int) -> StressResult | None:
-    from .flows import flows
-
-    paid = flows(lg, usd_per_gw=usd_per_gw).matrix().sum(axis=1)
-    best: StressResult | None = None
-    for i in [int(k) for k in paid.argsort()[::-1][:candidates] if paid[k] > 0]:
-        res = stress(lg, {"fail": [{"entity": lg.entities[i], "pay": 0.0}]}, model="eisenberg-noe", usd_per_gw=usd_per_gw)
-        if best is None or res.system["total_loss"][0] > best.system["total_loss"][0]:
-            best = res
-    return best

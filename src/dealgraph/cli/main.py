@@ -6,15 +6,17 @@ messages for people. Exit codes: 0 ok, 1 error in the input, 2 usage.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
 
-from .._results import envelope
+from .._results import Record, envelope, flat_frame
 
 
 def _stderr(message: str) -> None:
@@ -49,21 +51,56 @@ def _money(value: str | None) -> float | None:
     return parsed.value
 
 
-def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False):
-    """Options every command shares: the ledger and how to read it, and the output format.
+FORMATS = ("table", "json", "csv")
+
+
+def format_options(f=None, *, formats: tuple[str, ...] = FORMATS):
+    """``--format`` (only the formats the command really writes) and ``--json``; the command gets ``fmt``."""
+    if f is None:
+        return functools.partial(format_options, formats=formats)
+
+    @click.option("--format", "fmt", type=click.Choice(list(formats)), default="table", show_default=True,
+                  help="Output format on stdout" + (" (csv: one row per item)." if "csv" in formats else "."))
+    @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+    @functools.wraps(f)
+    def wrapper(*args, fmt, as_json, **kwargs):
+        return f(*args, fmt="json" if as_json else fmt, **kwargs)
+
+    return wrapper
+
+
+column_option = click.option("--column", "columns", multiple=True, metavar="OURS=YOURS",
+                             help='Map a column, e.g. --column amount="Amount Paid". Repeatable.')
+
+
+@contextlib.contextmanager
+def problems_as_json(command: str, fmt: str) -> Iterator[None]:
+    """A ledger's problems go to stderr (the group does that) and, with ``--json``, to stdout as data too."""
+    from .._errors import LedgerError
+
+    try:
+        yield
+    except LedgerError as exc:
+        if fmt == "json":
+            _echo_json(envelope(command, problems=exc))
+        raise
+
+
+def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats: tuple[str, ...] = FORMATS):
+    """Options every deal-ledger command shares: the ledger and how to read it, and the output format.
 
     A ``lazy`` command gets a ``read(reader)`` callable instead of a Ledger: it
     reads the file itself (``reader(path, columns)``; the ledger reader when
     ``reader`` is None), with the same error reporting.
     """
     if f is None:
-        return functools.partial(ledger_options, dataset=dataset, lazy=lazy)
+        return functools.partial(ledger_options, dataset=dataset, lazy=lazy, formats=formats)
 
     @click.argument("ledger", required=False, type=click.Path(dir_okay=False))
     @click.option("--dataset", type=click.Choice(["seed", "ai-deals"]), default=dataset, show_default=True,
-                  help="Built-in dataset used when no LEDGER is given.")
-    @click.option("--column", "columns", multiple=True, metavar="OURS=YOURS",
-                  help='Map a column, e.g. --column amount="Amount Paid". Repeatable.')
+                  help="Built-in dataset used when no LEDGER is given"
+                       + (" (deal-ledger mode only: --count-only, --temporal and --output read a LEDGER file)." if lazy else "."))
+    @column_option
     @click.option("--aliases", type=click.Path(exists=True, dir_okay=False),
                   help="Extra entity names: a CSV (alias,name) or TOML ([aliases]) file.")
     @click.option("--fx", multiple=True, metavar="CUR=RATE",
@@ -71,25 +108,20 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False):
     @click.option("--currency", default="USD", show_default=True, help="Currency of results when rows mix currencies.")
     @click.option("--usd-per-gw", "usd_per_gw", metavar="AMOUNT",
                   help="Dollars per gigawatt for capacity-only deals, e.g. 50e9 or $50B (headline basis only; stated in every output).")
-    @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
-                  help="Output format on stdout.")
-    @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+    @format_options(formats=formats)
     @functools.wraps(f)
-    def wrapper(ledger, dataset, columns, aliases, fx, currency, usd_per_gw, fmt, as_json, **kwargs):
+    def wrapper(ledger, dataset, columns, aliases, fx, currency, usd_per_gw, fmt, **kwargs):
         fx_rates = {}
         for cur, rate in _pairs(fx, "--fx").items():
             try:
                 fx_rates[cur] = float(rate)
             except ValueError:
                 raise click.BadParameter(f"rate for {cur} must be a number, got {rate!r}", param_hint="--fx") from None
-        from .._errors import LedgerError
-
-        fmt = "json" if as_json else fmt
         mapping = _pairs(columns, "--column")
         settings = dict(columns=mapping, aliases=aliases, fx=fx_rates, currency=currency)
 
         def read(reader=None):
-            try:
+            with problems_as_json(f.__name__.replace("_cmd", "").replace("_", "-"), fmt):
                 if reader is not None:
                     if not ledger:
                         raise click.UsageError("this mode reads a file: give LEDGER")
@@ -97,10 +129,6 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False):
                 from ..reading.ledger import read_dataset, read_ledger
 
                 return read_ledger(ledger, **settings) if ledger else read_dataset(dataset, aliases=aliases)
-            except LedgerError as exc:
-                if fmt == "json":  # the problems as data too; the message still goes to stderr
-                    _echo_json(envelope(f.__name__.replace("_cmd", "").replace("_", "-"), problems=exc))
-                raise
 
         return f(read if lazy else read(), usd_per_gw=_money(usd_per_gw), fmt=fmt, **kwargs)
 
@@ -111,7 +139,7 @@ def _emit(result: Any, fmt: str, command: str, frame=None) -> None:
     if fmt == "json":
         _echo_json(envelope(command, result))
     elif fmt == "csv":
-        click.echo((frame if frame is not None else result.to_frame()).write_csv(), nl=False)
+        click.echo(flat_frame(frame if frame is not None else result.to_frame()).write_csv(), nl=False)
     else:
         from rich.console import Console
 
@@ -119,11 +147,25 @@ def _emit(result: Any, fmt: str, command: str, frame=None) -> None:
         Console(no_color="NO_COLOR" in os.environ or None, width=None if tty else 200).print(result)
 
 
+def _basis_option(both: bool = False, help: str | None = None):
+    """``--basis``: headline (every deal that has not lapsed, at face value) or firm (closed or committed, exact)."""
+    choices = ["headline", "firm", "both"] if both else ["headline", "firm"]
+    return click.option("--basis", type=click.Choice(choices), default="both" if both else "headline", show_default=True,
+                        help=help or "headline: every deal that has not lapsed, at face value; firm: closed or committed deals with "
+                                     "exact amounts" + ("; both: side by side." if both else "."))
+
+
 def _on(result: Any, basis: str) -> Any:
     return result if basis == "both" else result.only(basis)
 
 
 class _Group(click.Group):
+    """Every subcommand also answers ``--version``; every DealgraphError becomes a message and exit code 1."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        click.version_option(package_name="dealgraph", message="dealgraph %(version)s")(cmd)
+        super().add_command(cmd, name)
+
     def invoke(self, ctx):
         from .._errors import DealgraphError
 
@@ -136,7 +178,8 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dealgraph")
-def cli() -> None:
+@click.option("-v", "--verbose", count=True, help="Log what the library does on stderr (-v: steps, -vv: details).")
+def cli(verbose: int) -> None:
     """Find the money that goes round.
 
     A ledger row is money (or equity value) moving from SOURCE to TARGET:
@@ -144,6 +187,14 @@ def cli() -> None:
     command reads a ledger file (CSV, TSV, Parquet, JSON, NDJSON) or, with
     none, the built-in ledger of the seed article.
     """
+    if verbose:  # the library logs to logging.getLogger("dealgraph.<module>"); show it on this run's stderr
+        import logging
+
+        handler = logging.StreamHandler(click.get_text_stream("stderr"))
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        logger = logging.getLogger("dealgraph")
+        logger.handlers = [handler]
+        logger.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
 
 
 @cli.command()
@@ -180,8 +231,7 @@ def validate(lg, *, usd_per_gw, fmt):
 @click.option("--max-length", default=6, show_default=True, type=click.IntRange(2, 50), help="Longest loop, in entities.")
 @click.option("--limit", default=10_000, show_default=True, type=click.IntRange(1), help="Stop after this many loops.")
 @click.option("--window", default=None, help="Time window for date order, e.g. 365d, 2y, 1d (unbounded if not given; 1d with --temporal).")
-@click.option("--basis", type=click.Choice(["headline", "firm"]), default="headline", show_default=True,
-              help="Which throughput ranks the loops (both are shown).")
+@_basis_option(help="Which throughput ranks the loops (both are shown).")
 @click.option("--count-only", is_flag=True, help="Count cycles by length (transaction-size files, compiled search).")
 @click.option("--temporal", is_flag=True, help="Temporal cycles: every row its own edge, strictly later hop by hop, within --window.")
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Stream every cycle to this Parquet file.")
@@ -211,7 +261,7 @@ def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, count_only
 
 @cli.command()
 @ledger_options
-@click.option("--basis", type=click.Choice(["headline", "firm", "both"]), default="both", show_default=True)
+@_basis_option(both=True)
 def circularity(lg, *, usd_per_gw, fmt, basis):
     """How much of the money is circular: maximum circulation, BFF, Finn's index."""
     from ..analyses.circularity import circularity as run
@@ -221,7 +271,7 @@ def circularity(lg, *, usd_per_gw, fmt, basis):
 
 @cli.command("round-trips")
 @ledger_options
-@click.option("--basis", type=click.Choice(["headline", "firm", "both"]), default="both", show_default=True)
+@_basis_option(both=True)
 @click.option("--deals", "per_deal", is_flag=True, help="With --format csv: one row per deal instead of per entity.")
 def round_trips_cmd(lg, *, usd_per_gw, fmt, basis, per_deal):
     """Of each dollar paid, how much comes back to the payer (proportional tracing)."""
@@ -233,7 +283,7 @@ def round_trips_cmd(lg, *, usd_per_gw, fmt, basis, per_deal):
 
 @cli.command()
 @ledger_options
-@click.option("--basis", type=click.Choice(["headline", "firm", "both"]), default="both", show_default=True)
+@_basis_option(both=True)
 def core(lg, *, usd_per_gw, fmt, basis):
     """The circular core: inflow from inside it and from outside."""
     from ..analyses.core import circular_core
@@ -243,7 +293,7 @@ def core(lg, *, usd_per_gw, fmt, basis):
 
 @cli.command()
 @ledger_options
-@click.option("--max-length", default=6, show_default=True, type=click.IntRange(2, 50))
+@click.option("--max-length", default=6, show_default=True, type=click.IntRange(2, 50), help="Longest loop, in entities.")
 @click.option("--window", default=None, help="Time window for date order, e.g. 365d.")
 def summary(lg, *, usd_per_gw, fmt, max_length, window):
     """The headline findings in plain words."""
@@ -269,7 +319,7 @@ def _entity_options(f):
 @cli.command("dependency")
 @ledger_options
 @_entity_options
-@click.option("--basis", type=click.Choice(["headline", "firm"]), default="headline", show_default=True)
+@_basis_option()
 def dependency_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, basis):
     """How concentrated each entity's funding, revenue and suppliers are, and who is exposed to whom."""
     from ..analyses.dependency import dependency
@@ -292,7 +342,7 @@ def dependency_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, basis):
 @click.option("--alpha", default=0.5, show_default=True, type=click.FloatRange(0, 1), help="Rogers-Veraart recovery of outside assets.")
 @click.option("--beta", default=0.7, show_default=True, type=click.FloatRange(0, 1), help="Rogers-Veraart recovery of receivables.")
 @click.option("--lgd", default=1.0, show_default=True, type=click.FloatRange(0, 1), help="Furfine loss given default.")
-@click.option("--basis", type=click.Choice(["headline", "firm"]), default="headline", show_default=True)
+@_basis_option()
 def stress_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, fail, pay, demand, lapse, scenario_file, model, alpha,
                beta, lgd, basis):
     """The cascade of losses and defaults when entities fail to pay, demand falls or deals lapse."""
@@ -325,20 +375,24 @@ def stress_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, fail, pay, deman
 
 
 @cli.command("features")
-@ledger_options(lazy=True)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Parquet file: the input's columns plus the features.")
+@click.argument("ledger", type=click.Path(dir_okay=False))
+@column_option
+@format_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Parquet file: the input's columns plus the features (needed unless --format csv prints them).")
 @click.option("--accounts", type=click.Path(dir_okay=False), help="Also write per-account features to this Parquet file.")
 @click.option("--max-length", default=5, show_default=True, type=click.IntRange(2, 20), help="Longest cycle counted, in entities.")
 @click.option("--window", default="1d", show_default=True, help="Time window of temporal cycles and fan counts (needs timestamps).")
 @click.option("--input-format", type=click.Choice(["auto", "dealgraph", "amlworld"]), default="auto", show_default=True,
               help="Column layout of a transaction file.")
 @click.option("--force", is_flag=True, help="Overwrite the output files if they exist.")
-@click.pass_context
-def features(ctx, read, *, usd_per_gw, fmt, output, accounts, max_length, window, input_format, force):
+def features(ledger, columns, *, fmt, output, accounts, max_length, window, input_format, force):
     """Per-row features next to the input: cycles of each length through each row, temporal cycles, fan-in and fan-out."""
     from .transactions import run_features
 
-    run_features(read, ctx.params.get("ledger"), output=output, accounts=accounts, max_length=max_length, window=window,
+    if output is None and fmt != "csv":
+        raise click.UsageError("give -o FILE for the features (or --format csv to print them)")
+    run_features(ledger, _pairs(columns, "--column"), output=output, accounts=accounts, max_length=max_length, window=window,
                  input_format=input_format, force=force, fmt=fmt)
 
 
@@ -346,7 +400,7 @@ def features(ctx, read, *, usd_per_gw, fmt, output, accounts, max_length, window
 @click.argument("output", type=click.Path(dir_okay=False))
 @click.option("--rows", default=1_000_000, show_default=True, type=click.IntRange(1), help="Background transactions.")
 @click.option("--accounts", type=click.IntRange(2), help="Accounts (default: rows / 10).")
-@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the random generator (same seed, same file).")
 @click.option("--days", default=10.0, show_default=True, type=click.FloatRange(0, min_open=True), help="Period the timestamps cover.")
 @click.option("--cycles", "cycle_spec", default="3:10,4:10,5:10", show_default=True, metavar="LEN:COUNT,...",
               help="Planted cycles: how many of each length.")
@@ -354,8 +408,8 @@ def features(ctx, read, *, usd_per_gw, fmt, output, accounts, max_length, window
 @click.option("--fan-out", default=10, show_default=True, type=click.IntRange(0), help="Planted fan-out instances.")
 @click.option("--truth", type=click.Path(dir_okay=False), help="Where to write the planted truth (default: OUTPUT with .truth.parquet).")
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
-@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
-def generate(output, rows, accounts, seed, days, cycle_spec, fan_in, fan_out, truth, force, as_json):
+@format_options
+def generate(output, rows, accounts, seed, days, cycle_spec, fan_in, fan_out, truth, force, fmt):
     """A seeded synthetic transaction ledger with planted cycles, fan-in and fan-out (CSV or Parquet), and its truth."""
     from .transactions import run_generate
 
@@ -367,7 +421,7 @@ def generate(output, rows, accounts, seed, days, cycle_spec, fan_in, fan_out, tr
         cycles[int(length)] = int(count)
     truth = truth or str(output).rsplit(".", 1)[0] + ".truth.parquet"
     run_generate(output, truth, rows=rows, accounts=accounts, seed=seed, days=days, cycles=cycles, fan_in=fan_in, fan_out=fan_out,
-                 fmt="json" if as_json else "table", force=force)
+                 fmt=fmt, force=force)
 
 
 @cli.command("report")
@@ -377,16 +431,18 @@ def generate(output, rows, accounts, seed, days, cycle_spec, fan_in, fan_out, tr
               help="The HTML file to write.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the report.")
-@click.option("--basis", type=click.Choice(["headline", "firm"]), default="headline", show_default=True)
+@_basis_option()
 @click.option("--story", metavar="IDS", help="Deal ids to mark, comma-separated (default: the seed article's deals, when present).")
-@click.option("--max-length", default=6, show_default=True, type=click.IntRange(2, 50))
+@click.option("--max-length", default=6, show_default=True, type=click.IntRange(2, 50), help="Longest loop, in entities.")
 @click.option("--max-nodes", default=150, show_default=True, type=click.IntRange(2),
               help="Above this many entities, draw only those on loops (the circular core).")
 def report_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, output, force, lang, basis, story, max_length, max_nodes):
     """Write one self-contained HTML report (no network needed to open it)."""
     from pathlib import Path
 
-    from ..web.report import article_story, render_report, report_data
+    from .._files import atomic_path
+    from ..web.render import render_report
+    from ..web.report import article_story, report_data
 
     path = Path(output)
     if path.exists() and not force:
@@ -396,34 +452,34 @@ def report_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, output, force, l
     unknown = set(marks) - set(lg.table["id"].to_list())
     if unknown:
         raise click.BadParameter(f"no deal with id {', '.join(sorted(unknown))} in the ledger", param_hint="--story")
-    with _progress("Computing the report"):
+    with progress("Computing the report"):
         data = report_data(lg, lang=lang, basis=basis, usd_per_gw=usd_per_gw, story=marks, max_length=max_length,
                            max_nodes=max_nodes, entities=entities, assume_buffer=assume_buffer)
         html = render_report(data)
-    path.write_text(html, encoding="utf-8")
+    if not path.parent.is_dir():
+        raise click.UsageError(f"{path.parent} is not a folder; create it first")
+    with atomic_path(path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
     result = {"output": str(path), "bytes": len(html.encode("utf-8")), "entities": data["meta"]["entities"],
               "nodes": len(data["nodes"]), "deals": len(data["edges"]), "loops": len(data["loops"]),
               "findings": data["findings"], "loop_paths": [lp["path"] for lp in data["loops"]]}
-    if fmt == "json":
-        _echo_json(envelope("report", result))
-    else:
-        click.echo(f"wrote {path} ({result['bytes'] / 1e6:.1f} MB): {result['nodes']} entities, {result['deals']} deals, "
-                   f"{result['loops']} loops")
+    _emit(Record(result, f"wrote {path} ({result['bytes'] / 1e6:.1f} MB): {result['nodes']} entities, {result['deals']} deals, "
+                         f"{result['loops']} loops"), fmt, "report")
 
 
 @cli.command("serve")
-@ledger_options(dataset="ai-deals")
+@ledger_options(dataset="ai-deals", formats=("table", "json"))
 @_entity_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; keep the default to stay on this machine.")
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on; 0 picks a free one (printed).")
 @click.option("--max-upload", default="20MB", show_default=True, metavar="SIZE", help="Largest ledger the page may upload (e.g. 5MB).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the page.")
-def serve_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, host, port, max_upload, lang):
+@click.option("--get", "get_path", metavar="PATH",
+              help="Send one GET request (e.g. /api/summary) through the app without a socket, print the response body and exit.")
+def serve_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, host, port, max_upload, lang, get_path):
     """Run the explorer: a local web app with what-if, and its JSON API (OpenAPI at /openapi.json)."""
-    import uvicorn
-
     from ..web.report import article_story
-    from ..web.server import create_app
+    from ..web.server import create_app, request_once
 
     size = max_upload.strip().upper().removesuffix("B")
     scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(size[-1:], 1)
@@ -431,31 +487,47 @@ def serve_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, host, port, max_u
         limit = int(float(size.rstrip("KMG")) * scale)
     except ValueError:
         raise click.BadParameter(f"expected a size such as 20MB, got {max_upload!r}", param_hint="--max-upload") from None
+    app = create_app(lg, story=article_story(lg), entities=entities, assume_buffer=assume_buffer, max_upload=limit, lang=lang)
+    if get_path is not None:
+        if not get_path.startswith("/"):
+            raise click.BadParameter(f"expected a path starting with /, got {get_path!r}", param_hint="--get")
+        status, body = request_once(app, get_path)
+        click.echo(body, nl=False)
+        sys.exit(0 if status < 400 else 1)
+    import socket
+
+    import uvicorn
+
     if host not in ("127.0.0.1", "localhost", "::1"):
         _stderr(f"warning: binding {host} makes the explorer reachable from other machines")
-    app = create_app(lg, story=article_story(lg), entities=entities, assume_buffer=assume_buffer, max_upload=limit, lang=lang)
-    url = f"http://{host}:{port}/"
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    port = sock.getsockname()[1]
+    url = f"http://{'[' + host + ']' if family == socket.AF_INET6 else host}:{port}/"
     if fmt == "json":
-        _echo_json(envelope("serve", {"url": url}), indent=None)
+        _echo_json(envelope("serve", {"url": url, "port": port}), indent=None)
     _stderr(f"dealgraph explorer on {url} (Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 
 
-class _progress:
-    """A spinner on stderr while long work runs (silent when stderr is not a terminal)."""
+@contextlib.contextmanager
+def progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr while long work runs (silent when stderr is not a terminal); yields ``update(done, total)``."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    def __init__(self, message: str) -> None:
-        from rich.console import Console
-
-        self.status = Console(stderr=True).status(message) if sys.stderr.isatty() else None
-
-    def __enter__(self) -> None:
-        if self.status:
-            self.status.start()
-
-    def __exit__(self, *exc: object) -> None:
-        if self.status:
-            self.status.stop()
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                  transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def main() -> None:

@@ -14,20 +14,12 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
+from .._errors import MatrixError
+from .checks import square_matrix
+
 __all__ = ["bff_decomposition", "decompose_circulation", "has_cycle", "max_circulation"]
 
 _RTOL = 1e-9
-
-
-def _as_array(W, name: str = "W") -> np.ndarray:
-    W = W.toarray() if sp.issparse(W) else np.array(W, dtype=float)
-    if W.ndim != 2 or W.shape[0] != W.shape[1]:
-        raise ValueError(f"{name} must be a square matrix, got shape {W.shape}")
-    if np.isnan(W).any():
-        raise ValueError(f"{name} has NaN entries; give unknown amounts as 0 (excluded) or inf (uncapped)")
-    if (W < 0).any():
-        raise ValueError(f"{name} has negative entries; W[i, j] is the amount i pays j and must be >= 0")
-    return W
 
 
 def max_circulation(W, uncapped=None) -> np.ndarray:
@@ -67,9 +59,7 @@ def max_circulation(W, uncapped=None) -> np.ndarray:
     >>> float(max_circulation(W, uncapped=unknown).sum())
     46.0
     """
-    W = _as_array(W)
-    if np.isinf(W).any():
-        raise ValueError("W has infinite entries; mark edges of unknown amount with `uncapped` instead")
+    W = square_matrix(W, "W", infinite="mark edges of unknown amount with `uncapped` instead")
     n = W.shape[0]
     C = np.zeros_like(W)
     np.fill_diagonal(C, np.diag(W))
@@ -78,7 +68,7 @@ def max_circulation(W, uncapped=None) -> np.ndarray:
     src, dst = np.nonzero(off > 0)
     free = np.zeros((n, n), bool) if uncapped is None else np.array(uncapped, dtype=bool)
     if free.shape != W.shape:
-        raise ValueError(f"uncapped must have the shape of W, {W.shape}")
+        raise MatrixError(f"uncapped must have the shape of W, {W.shape}")
     np.fill_diagonal(free, False)
     usrc, udst = np.nonzero(free)
     if len(src) == 0:
@@ -93,7 +83,7 @@ def max_circulation(W, uncapped=None) -> np.ndarray:
     bounds = np.c_[np.zeros(m + k), np.r_[cap / scale, np.full(k, np.inf)]]
     res = linprog(cost, A_eq=A, b_eq=np.zeros(n), bounds=bounds, method="highs")
     if res.status != 0:  # pragma: no cover - the LP is always feasible (C = 0) and bounded
-        raise RuntimeError(f"HiGHS failed on the circulation LP: {res.message}")
+        raise MatrixError(f"HiGHS failed on the circulation LP: {res.message}")
     f = np.minimum(np.clip(res.x[:m], 0.0, None) * scale, cap)
     f[f <= _RTOL * scale] = 0.0
     C[src, dst] = f
@@ -201,9 +191,7 @@ def bff_decomposition(W) -> tuple[np.ndarray, np.ndarray]:
     >>> C.tolist(), D.tolist()
     ([[0.0, 1.0], [1.0, 0.0]], [[0.0, 2.0], [0.0, 0.0]])
     """
-    W = _as_array(W)
-    if np.isinf(W).any():
-        raise ValueError("W has infinite entries; BFF needs every amount")
+    W = square_matrix(W, "W", infinite="BFF needs every amount")
     tol = _RTOL * (W.max() if W.size else 0.0)
     R = W.copy()
     np.fill_diagonal(R, 0.0)
@@ -229,7 +217,7 @@ def bff_decomposition(W) -> tuple[np.ndarray, np.ndarray]:
             new.flat[k] = 0.0
             R[np.ix_(idx, idx)] = np.clip(new, 0.0, None)
     else:  # pragma: no cover - each pass zeroes at least one edge
-        raise RuntimeError("BFF did not reach an acyclic residual")
+        raise MatrixError("BFF did not reach an acyclic residual")
     D = R
     C = W - D
     C[np.abs(C) <= tol] = 0.0

@@ -17,25 +17,15 @@ from typing import Literal
 
 import numpy as np
 
+from .._errors import MatrixError
+from .checks import square_matrix, vector
+
 __all__ = ["ClearingResult", "DebtRankResult", "FurfineResult", "clearing_vector", "debtrank", "furfine"]
 
 
-def _matrix(M, name: str) -> np.ndarray:
-    M = np.array(M.toarray() if hasattr(M, "toarray") else M, dtype=float)
-    if M.ndim != 2 or M.shape[0] != M.shape[1]:
-        raise ValueError(f"{name} must be a square matrix, got shape {M.shape}")
-    if not np.isfinite(M).all() or (M < 0).any():
-        raise ValueError(f"{name} must be finite and non-negative")
-    M = M.copy()
+def _zero_diagonal(M: np.ndarray) -> np.ndarray:
     np.fill_diagonal(M, 0.0)
     return M
-
-
-def _vector(v, n: int, name: str, default: float = 0.0) -> np.ndarray:
-    v = np.full(n, default) if v is None else np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
-    if not np.isfinite(v).all():
-        raise ValueError(f"{name} must be finite")
-    return v
 
 
 @dataclass(frozen=True)
@@ -87,12 +77,12 @@ def clearing_vector(L, external_assets, external_liabilities=None, alpha: float 
     >>> r.payments.round(6).tolist(), r.defaults.tolist(), r.waves.tolist()
     ([1.473214, 1.419643, 1.5], [True, True, False], [1, 2, -1])
     """
-    L = _matrix(L, "L")
+    L = _zero_diagonal(square_matrix(L, "L"))
     n = L.shape[0]
-    e = _vector(external_assets, n, "external_assets")
-    el = _vector(external_liabilities, n, "external_liabilities")
+    e = vector(external_assets, n, "external_assets", nonnegative=False)
+    el = vector(external_liabilities, n, "external_liabilities", nonnegative=False)
     if not (0 <= alpha <= 1 and 0 <= beta <= 1):
-        raise ValueError("alpha and beta are recovery fractions in [0, 1]")
+        raise MatrixError("alpha and beta are recovery fractions in [0, 1]")
     pbar = L.sum(axis=1) + el
     with np.errstate(divide="ignore", invalid="ignore"):
         Pi = np.where(pbar[:, None] > 0, L / np.where(pbar > 0, pbar, 1.0)[:, None], 0.0)
@@ -143,15 +133,15 @@ def furfine(A, capital, failed, lgd: float = 1.0, *, initial_losses=None) -> Fur
     >>> furfine(A, capital=[4, 6, 1], failed=[2], lgd=1.0).waves.tolist()
     [2, 1, 0]
     """
-    A = _matrix(A, "A")
+    A = _zero_diagonal(square_matrix(A, "A"))
     n = A.shape[0]
-    cap = _vector(capital, n, "capital")
+    cap = vector(capital, n, "capital", nonnegative=False)
     if not 0 <= lgd <= 1:
-        raise ValueError("lgd (loss given default) must be in [0, 1]")
+        raise MatrixError("lgd (loss given default) must be in [0, 1]")
     start = np.zeros(n, bool)
     start[np.asarray(failed, dtype=int)] = True
     waves = np.where(start, 0, -1)
-    base = _vector(initial_losses, n, "initial_losses")
+    base = vector(initial_losses, n, "initial_losses", nonnegative=False)
     for wave in range(1, n + 1):
         losses = base + lgd * A[:, waves >= 0].sum(axis=1)
         new = (waves < 0) & (losses >= cap) & (losses > 0)
@@ -205,12 +195,12 @@ def debtrank(A, equity, shock, rule: Literal["single_hit", "linear"] = "single_h
     >>> r.stress.round(2).tolist(), round(r.additional_stress([10, 100, 30]), 4)
     ([0.15, 0.26, 0.3], 0.1607)
     """
-    A = _matrix(A, "A")
+    A = _zero_diagonal(square_matrix(A, "A"))
     n = A.shape[0]
-    E = _vector(equity, n, "equity")
+    E = vector(equity, n, "equity", nonnegative=False)
     if (E <= 0).any():
-        raise ValueError("equity must be positive (DebtRank measures losses relative to it)")
-    h0 = np.clip(_vector(shock, n, "shock"), 0.0, 1.0)
+        raise MatrixError("equity must be positive (DebtRank measures losses relative to it)")
+    h0 = np.clip(vector(shock, n, "shock", nonnegative=False), 0.0, 1.0)
     Lam = A / E[:, None]
     if rule == "single_hit":
         V = np.minimum(Lam, 1.0)
@@ -233,5 +223,5 @@ def debtrank(A, equity, shock, rule: Literal["single_hit", "linear"] = "single_h
             if np.abs(h - h_prev).max(initial=0.0) < 1e-13:
                 break
     else:
-        raise ValueError(f"rule must be 'single_hit' or 'linear', got {rule!r}")
+        raise MatrixError(f"rule must be 'single_hit' or 'linear', got {rule!r}")
     return DebtRankResult(initial=h0, stress=h, rounds=rounds, rule=rule)

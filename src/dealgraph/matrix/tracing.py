@@ -19,6 +19,9 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order
 from scipy.sparse.linalg import splu
 
+from .._errors import MatrixError
+from .checks import square_matrix, vector
+
 __all__ = ["FUNGIBILITY", "balance", "cycling_index", "return_shares"]
 
 FUNGIBILITY = (
@@ -26,22 +29,6 @@ FUNGIBILITY = (
     "paid on in proportion to its payments (proportional tracing, an absorbing Markov chain); "
     "no dollar is earmarked."
 )
-
-
-def _square(F, name: str = "F") -> np.ndarray:
-    F = F.toarray() if sp.issparse(F) else np.array(F, dtype=float)
-    if F.ndim != 2 or F.shape[0] != F.shape[1]:
-        raise ValueError(f"{name} must be a square matrix, got shape {F.shape}")
-    if not np.isfinite(F).all() or (F < 0).any():
-        raise ValueError(f"{name} must be finite and non-negative")
-    return F
-
-
-def _vector(v, n: int, name: str) -> np.ndarray:
-    v = np.zeros(n) if v is None else np.asarray(v, dtype=float).reshape(-1)
-    if v.shape != (n,) or not np.isfinite(v).all() or (v < 0).any():
-        raise ValueError(f"{name} must be {n} finite non-negative numbers")
-    return v
 
 
 def balance(F) -> tuple[np.ndarray, np.ndarray]:
@@ -56,7 +43,7 @@ def balance(F) -> tuple[np.ndarray, np.ndarray]:
     >>> balance(np.array([[0, 5.0], [2.0, 0]]))
     (array([3., 0.]), array([0., 3.]))
     """
-    F = _square(F)
+    F = square_matrix(F, "F")
     np.fill_diagonal(F, 0.0)
     inflow, outflow = F.sum(axis=0), F.sum(axis=1)
     T = np.maximum(inflow, outflow)
@@ -65,12 +52,12 @@ def balance(F) -> tuple[np.ndarray, np.ndarray]:
 
 def _throughflow(F: np.ndarray, inputs, exits) -> np.ndarray:
     n = F.shape[0]
-    z, y = _vector(inputs, n, "inputs"), _vector(exits, n, "exits")
+    z, y = vector(inputs, n, "inputs"), vector(exits, n, "exits")
     t_in, t_out = F.sum(axis=0) + z, F.sum(axis=1) + y
     bad = ~np.isclose(t_in, t_out, rtol=1e-6, atol=1e-9 * max(1.0, t_in.max(initial=0.0)))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(
+        raise MatrixError(
             f"node {i} is not balanced: inflow + inputs = {t_in[i]:g} but outflow + exits = {t_out[i]:g}; "
             "use balance(F) for boundary flows that balance every node"
         )
@@ -105,7 +92,7 @@ def cycling_index(F, inputs=None, exits=None) -> float:
     >>> round(cycling_index(F, z, y), 3)
     0.092
     """
-    F = _square(F)
+    F = square_matrix(F, "F")
     np.fill_diagonal(F, 0.0)
     T = _throughflow(F, inputs, exits)
     if T.sum() == 0:
@@ -161,10 +148,10 @@ def return_shares(F, exits=None) -> np.ndarray:
     >>> float(R[0, 1]), float(R[0, 0])
     (0.6, 0.6)
     """
-    F = _square(F)
+    F = square_matrix(F, "F")
     np.fill_diagonal(F, 0.0)
     n = F.shape[0]
-    T = F.sum(axis=1) + _vector(exits, n, "exits")
+    T = F.sum(axis=1) + vector(exits, n, "exits")
     P = _transition(F, T)
     H = _hitting(P)
     R = H.T.copy()

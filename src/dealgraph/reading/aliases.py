@@ -4,6 +4,9 @@ The built-in table knows the companies of the AI deal web in English and
 Chinese (微软 = Microsoft, 英伟达 = NVIDIA, ...). Users extend it with a CSV
 or TOML file (``alias,name`` rows, or a ``[aliases]`` table) or a dict.
 Matching ignores case, width (full-width letters) and repeated spaces.
+
+Entity names have one order everywhere (``sort_names``): by lower-cased name, then
+by the name itself, so the deal ledger and transaction files number entities alike.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .._errors import LedgerError, Problem
+import polars as pl
 
-__all__ = ["AliasTable"]
+from .tables import Problems, read_table
+
+__all__ = ["AliasTable", "sort_names"]
 
 
 def _key(name: str) -> str:
@@ -69,39 +74,40 @@ class AliasTable:
     def extend_from_file(self, path: str | Path) -> AliasTable:
         """Add the aliases of a CSV (columns ``alias``, ``name``) or TOML file.
 
-        A TOML file holds a table ``[aliases]`` of ``"alias" = "name"`` pairs.
+        A TOML file holds a table ``[aliases]`` of ``"alias" = "name"`` pairs; any other
+        file is read by ``dealgraph.reading.tables.read_table``. Raises ``LedgerError``
+        with every problem found (up to 50).
         """
         path = Path(path)
-        problems: list[Problem] = []
+        problems = Problems(str(path), ("alias", "name"))
         pairs: list[tuple[str, str]] = []
         try:
             if path.suffix.lower() == ".toml":
                 table = tomllib.loads(path.read_text(encoding="utf-8")).get("aliases")
                 if not isinstance(table, dict):
-                    problems.append(Problem(str(path), None, "aliases", None, "expected a table [aliases] of \"alias\" = \"name\" pairs"))
+                    problems.add(None, "aliases", None, "expected a table [aliases] of \"alias\" = \"name\" pairs")
                 else:
                     for alias, name in table.items():
                         if not isinstance(name, str) or not name.strip():
-                            problems.append(Problem(str(path), None, f"aliases.{alias}", repr(name), "expected a non-empty name"))
+                            problems.add(None, f"aliases.{alias}", repr(name), "expected a non-empty name")
                         else:
                             pairs.append((alias, name))
             else:
-                with path.open(encoding="utf-8", newline="") as f:
-                    reader = csv.DictReader(f)
-                    missing = {"alias", "name"} - set(reader.fieldnames or [])
-                    for col in sorted(missing):
-                        problems.append(Problem(str(path), None, col, None, "missing column (an alias file has columns alias,name)"))
-                    if not missing:
-                        for i, rec in enumerate(reader, start=1):
-                            for col in ("alias", "name"):
-                                if not (rec[col] or "").strip():
-                                    problems.append(Problem(str(path), i, col, rec[col], "empty value"))
-                            if (rec["alias"] or "").strip() and (rec["name"] or "").strip():
-                                pairs.append((rec["alias"], rec["name"]))
+                frame = read_table(path, str(path))
+                missing = {"alias", "name"} - set(frame.columns)
+                for col in sorted(missing):
+                    problems.add(None, col, None, "missing column (an alias file has columns alias,name)")
+                if not missing:
+                    for i, rec in enumerate(frame.select(pl.col("alias", "name").cast(pl.String)).iter_rows(named=True), start=1):
+                        alias, name = (rec["alias"] or "").strip(), (rec["name"] or "").strip()
+                        for col, value in (("alias", alias), ("name", name)):
+                            if not value:
+                                problems.add(i, col, rec[col] or "", "empty value")
+                        if alias and name:
+                            pairs.append((rec["alias"], rec["name"]))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            problems.append(Problem(str(path), None, None, None, f"cannot read alias file: {exc}"))
-        if problems:
-            raise LedgerError(problems)
+            problems.add(None, None, None, f"cannot read alias file: {exc}")
+        problems.raise_if_any()
         return self.extend(pairs)
 
     def resolve(self, name: str) -> str:
@@ -111,3 +117,15 @@ class AliasTable:
     def display(self, name: str, lang: str = "en") -> str:
         """``name`` in English (as is) or in Chinese where the table knows it."""
         return self.chinese.get(name, name) if lang == "zh" else name
+
+
+def sort_names(names: pl.Series) -> pl.Series:
+    """Entity names in dealgraph's one order: by lower-cased name, then by the name itself.
+
+    An entity's integer id is its position in this order, in the deal ledger and in
+    transaction files alike (so loops start from the same entity on both paths).
+
+    >>> sort_names(pl.Series(["b", "C", "a", "B"])).to_list()
+    ['a', 'B', 'b', 'C']
+    """
+    return names.to_frame("name").sort(pl.col("name").str.to_lowercase(), pl.col("name")).to_series().alias(names.name)

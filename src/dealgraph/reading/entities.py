@@ -2,8 +2,10 @@
 
 An entity table has one row per entity: ``entity`` (required), ``cash``,
 ``liquid_assets``, ``equity``, ``outside_revenue`` (amounts in any form
-``parse_amount`` reads), ``as_of`` and ``source``. It is a CSV file or a TOML
-file of ``[[entity]]`` tables with the same keys (``name`` for ``entity``).
+``parse_amount`` reads), ``as_of`` and ``source``. It is a CSV file (or any
+file ``dealgraph.reading.tables`` reads) or a TOML file of ``[[entity]]`` tables
+with the same keys (``name`` for ``entity``). Every problem is reported at once
+(up to 50), each naming file, row, column and value.
 
 An entity's **buffer** is its equity when given, else its liquid assets,
 else its cash. Where none is known the buffer is *assumed*: a fraction
@@ -14,7 +16,6 @@ that uses buffers says which were assumed.
 
 from __future__ import annotations
 
-import csv
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -27,6 +28,7 @@ import polars as pl
 from .._errors import LedgerError, Problem
 from .aliases import AliasTable
 from .cells import parse_amount
+from .tables import Problems, read_table
 
 __all__ = ["Buffers", "EntityTable", "read_entities"]
 
@@ -84,6 +86,7 @@ def read_entities(source: str | Path | None = None, *, aliases: AliasTable | Non
 
     The built-in table holds what public sources state for the seed ledger's
     listed companies (each figure with its URL); private companies are absent.
+    Raises ``LedgerError`` with every problem found (up to 50).
 
     >>> t = read_entities()
     >>> t.frame.filter(entity="Microsoft")["liquid_assets"].item() > 0
@@ -91,45 +94,40 @@ def read_entities(source: str | Path | None = None, *, aliases: AliasTable | Non
     """
     aliases = aliases or AliasTable.builtin()
     if source is None:
-        path = resources.files("dealgraph") / "data" / "seed_entities.csv"
-        with resources.as_file(path) as p:
-            return _parse(_csv_records(p), "built-in entity table (dealgraph/data/seed_entities.csv)", aliases)
+        name = "built-in entity table (dealgraph/data/seed_entities.csv)"
+        with resources.as_file(resources.files("dealgraph") / "data" / "seed_entities.csv") as p:
+            return _parse(read_table(p, name).to_dicts(), name, aliases)
     path = Path(source)
+    if path.suffix.lower() != ".toml":
+        return _parse(read_table(path, str(path)).to_dicts(), str(path), aliases)
     if not path.exists():
         raise LedgerError([Problem(str(path), None, None, None, "no such file")])
-    if path.suffix.lower() == ".toml":
-        try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise LedgerError([Problem(str(path), None, None, None, f"not valid TOML: {exc}")]) from None
-        items = doc.get("entity")
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise LedgerError([Problem(str(path), None, "entity", None, "expected [[entity]] tables")])
-        records = [{("entity" if k == "name" else k): v for k, v in item.items()} for item in items]
-        return _parse(records, str(path), aliases)
-    return _parse(_csv_records(path), str(path), aliases)
-
-
-def _csv_records(path) -> list[dict[str, Any]]:
-    with open(path, encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise LedgerError([Problem(str(path), None, None, None, f"not valid TOML: {exc}")]) from None
+    items = doc.get("entity")
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise LedgerError([Problem(str(path), None, "entity", None, "expected [[entity]] tables")])
+    records = [{("entity" if k == "name" else k): v for k, v in item.items()} for item in items]
+    return _parse(records, str(path), aliases)
 
 
 def _parse(records: list[dict[str, Any]], name: str, aliases: AliasTable) -> EntityTable:
-    problems: list[Problem] = []
+    problems = Problems(name, FIELDS)
     out: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for i, rec in enumerate(records, start=1):
         for key in rec:
             if key not in FIELDS:
-                problems.append(Problem(name, i, str(key), None, f"unknown column; expected {', '.join(FIELDS)}"))
+                problems.add(i, str(key), None, f"unknown column; expected {', '.join(FIELDS)}")
         raw_name = str(rec.get("entity") or "").strip()
         if not raw_name:
-            problems.append(Problem(name, i, "entity", "", "empty entity name"))
+            problems.add(i, "entity", "", "empty entity name")
             continue
         entity = aliases.resolve(raw_name)
         if entity in seen:
-            problems.append(Problem(name, i, "entity", raw_name, f"{entity} already given in row {seen[entity]}"))
+            problems.add(i, "entity", raw_name, f"{entity} already given in row {seen[entity]}")
         seen[entity] = i
         row: dict[str, Any] = {"entity": entity, "as_of": _text(rec.get("as_of")), "source": _text(rec.get("source"))}
         for field in AMOUNT_FIELDS:
@@ -137,14 +135,13 @@ def _parse(records: list[dict[str, Any]], name: str, aliases: AliasTable) -> Ent
             try:
                 parsed = parse_amount(value if value != "" else None)
             except ValueError as exc:
-                problems.append(Problem(name, i, field, str(value), f"cannot read amount: {exc}"))
+                problems.add(i, field, value, f"cannot read amount: {exc}")
                 parsed = None
             row[field] = None if parsed is None else parsed.value
         if any(row[f] is not None for f in AMOUNT_FIELDS) and not row["source"]:
-            problems.append(Problem(name, i, "source", None, "every figure needs its source (a document and sentence, or a URL)"))
+            problems.add(i, "source", None, "every figure needs its source (a document and sentence, or a URL)")
         out.append(row)
-    if problems:
-        raise LedgerError(problems)
+    problems.raise_if_any()
     schema = {"entity": pl.String, **dict.fromkeys(AMOUNT_FIELDS, pl.Float64), "as_of": pl.String, "source": pl.String}
     return EntityTable(pl.DataFrame(out, schema=schema), name)
 

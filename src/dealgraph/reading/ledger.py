@@ -4,15 +4,16 @@ A row is money (or equity value) moving from ``source`` to ``target``:
 investor to investee, buyer to seller, lab to the cloud it pays. Inside, a
 ledger is columnar: entities are integers into a sorted name tuple and every
 row is one element of each column of a polars DataFrame.
+
+Files and tables are read by ``dealgraph.reading.tables``, cells by
+``dealgraph.reading.cells`` (the same parsers as transaction files), and entity
+names resolved and ordered by ``dealgraph.reading.aliases``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -21,9 +22,10 @@ from typing import Any
 
 import polars as pl
 
-from .._errors import DealgraphError, LedgerError, Problem
-from .aliases import AliasTable
-from .cells import parse_amount
+from .._errors import DealgraphError
+from .aliases import AliasTable, sort_names
+from .cells import as_text, parse_amounts, parse_capacities, parse_dates
+from .tables import Problems, read_table
 
 __all__ = ["CAPS", "COLUMNS", "DATASETS", "KINDS", "STATUSES", "Ledger", "read_dataset", "read_ledger", "seed_ledger"]
 
@@ -32,7 +34,6 @@ STATUSES = ("closed", "committed", "loi", "rumored", "lapsed")
 CAPS = ("exact", "up_to", "estimated")
 COLUMNS = ("source", "target", "amount", "currency", "date", "kind", "status", "cap", "gw", "id", "note", "evidence")
 FIRM_STATUSES = ("closed", "committed")
-MAX_PROBLEMS = 50
 
 _SYNONYMS = {
     "status": {"letter of intent": "loi", "letter_of_intent": "loi", "signed": "closed", "done": "closed",
@@ -43,7 +44,6 @@ _SYNONYMS = {
              "chip": "chips", "gpu": "chips", "gpus": "chips"},
 }
 _ALLOWED = {"kind": KINDS, "status": STATUSES, "cap": CAPS}
-_GW_UNITS = {"gw": 1.0, "千兆瓦": 1.0, "吉瓦": 1.0, "gigawatts": 1.0, "gigawatt": 1.0, "mw": 1e-3, "兆瓦": 1e-3, "megawatts": 1e-3}
 DATASETS = {
     "seed": (("seed_ledger.csv",), "the deals stated by the seed article (November 2025), each cited to its line"),
     "ai-deals": (("seed_ledger.csv", "ai_deals.csv"),
@@ -134,146 +134,6 @@ def _jsonable_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- reading
 
 
-def _read_raw(source: Any, name: str) -> pl.DataFrame:
-    """Any supported input as a polars DataFrame of raw values."""
-    if isinstance(source, pl.DataFrame):
-        return source
-    if isinstance(source, pl.LazyFrame):
-        return source.collect()
-    if isinstance(source, (str, Path, bytes)):
-        path: Any = io.BytesIO(source) if isinstance(source, bytes) else Path(source)
-        suffix = Path(name if isinstance(source, bytes) else path).suffix.lower()
-        if isinstance(path, Path) and not path.exists():
-            raise LedgerError([Problem(name, None, None, None, "no such file")])
-        try:
-            if suffix in (".csv", ".tsv", ".txt"):
-                return pl.read_csv(path, infer_schema=False, separator="\t" if suffix == ".tsv" else ",")
-            if suffix in (".parquet", ".pq"):
-                return pl.read_parquet(path)
-            if suffix in (".json", ".ndjson", ".jsonl"):
-                return _read_json(path, ndjson=suffix != ".json", name=name)
-        except LedgerError:
-            raise
-        except Exception as exc:  # polars/arrow errors carry the position in their text
-            raise LedgerError([Problem(name, None, None, None, f"cannot read the file: {_first_line(exc)}")]) from None
-        raise LedgerError([Problem(name, None, None, None,
-                                   "unknown file type; use .csv, .tsv, .parquet, .json or .ndjson")])
-    if type(source).__module__.startswith("pandas"):
-        return pl.from_pandas(source)
-    if hasattr(source, "__arrow_c_stream__"):  # Arrow tables and anything speaking the Arrow PyCapsule interface
-        return pl.DataFrame(source)
-    if isinstance(source, list):
-        return _records_frame(source, name)
-    raise TypeError(f"cannot read a ledger from {type(source).__name__}; give a path, a polars, pandas or Arrow table, or a list of dicts")
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def _records_frame(records: list[Any], name: str) -> pl.DataFrame:
-    problems = [Problem(name, i, None, None, "expected an object of column: value pairs")
-                for i, r in enumerate(records, start=1) if not isinstance(r, dict)]
-    if problems:
-        raise LedgerError(problems[:MAX_PROBLEMS], truncated=max(0, len(problems) - MAX_PROBLEMS))
-    cols: dict[str, None] = {}
-    for r in records:
-        cols.update(dict.fromkeys(r))
-    data = {c: [None if r.get(c) is None else (r[c] if isinstance(r[c], str) else json.dumps(r[c])) for r in records]
-            for c in cols}
-    return pl.DataFrame(data, schema={c: pl.String for c in cols})
-
-
-def _read_json(path: Path | io.BytesIO, ndjson: bool, name: str) -> pl.DataFrame:
-    try:
-        text = path.getvalue().decode("utf-8") if isinstance(path, io.BytesIO) else path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LedgerError([Problem(name, None, None, None, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]) from None
-    if ndjson:
-        records = []
-        for i, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                try:
-                    records.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise LedgerError([Problem(name, i, None, line[:60], f"not valid JSON: {exc.msg}")]) from None
-    else:
-        try:
-            records = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise LedgerError([Problem(name, None, None, None, f"not valid JSON at line {exc.lineno}: {exc.msg}")]) from None
-        if isinstance(records, dict) and isinstance(records.get("rows"), list):
-            records = records["rows"]
-        if not isinstance(records, list):
-            raise LedgerError([Problem(name, None, None, None, "expected a JSON array of rows (or an object with a 'rows' array)")])
-    return _records_frame(records, name)
-
-
-# ---------------------------------------------------------------- parsing cells
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m", "%Y/%m", "%Y")
-_ZH_DATE = re.compile(r"^(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})日)?)?$")
-
-
-def parse_date(text: str) -> dt.date:
-    """A date from ISO text (``2025-11-18``, ``2025-11``, ``2025``, a timestamp) or ``2025年11月18日``.
-
-    A month or a year alone means its first day.
-
-    >>> parse_date("2025年11月"), parse_date("2025-11-18T09:30:00Z")
-    (datetime.date(2025, 11, 1), datetime.date(2025, 11, 18))
-    """
-    s = text.strip()
-    m = _ZH_DATE.match(s)
-    if m:
-        return dt.date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(s, fmt).date()
-        except ValueError:
-            pass
-    try:
-        return dt.datetime.fromisoformat(s.replace("Z", "+00:00")).date()
-    except ValueError:
-        raise ValueError("not a date; expected YYYY-MM-DD, YYYY-MM, YYYY or 2025年11月18日") from None
-
-
-def _parse_gw(text: str) -> float:
-    s = text.strip().lower().replace(" ", "")
-    scale = 1.0
-    for unit, factor in sorted(_GW_UNITS.items(), key=lambda kv: -len(kv[0])):
-        if s.endswith(unit):
-            s, scale = s[: -len(unit)], factor
-            break
-    value = float(s) * scale
-    if not math.isfinite(value) or value < 0:
-        raise ValueError
-    return value
-
-
-def _as_text(series: pl.Series) -> pl.Series:
-    """A column as stripped strings, empty meaning null."""
-    if series.dtype != pl.String:
-        series = series.cast(pl.String)
-    s = series.str.strip_chars()
-    return s.set(s == "", None) if s.null_count() < len(s) else s
-
-
-class _Problems:
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.items: list[Problem] = []
-
-    def add(self, row: int | None, column: str | None, value: Any, message: str) -> None:
-        self.items.append(Problem(self.name, row, column, None if value is None else str(value), message))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            items = sorted(self.items, key=lambda p: (p.row is not None, p.row or 0, COLUMNS.index(p.column) if p.column in COLUMNS else 99))
-            raise LedgerError(items[:MAX_PROBLEMS], truncated=max(0, len(items) - MAX_PROBLEMS))
-
-
 def read_ledger(
     source: Any = None,
     *,
@@ -326,7 +186,7 @@ def read_ledger(
         return seed_ledger(aliases=aliases)
     label = name or (str(source) if isinstance(source, (str, Path)) else f"<{type(source).__name__}>")
     table = _alias_table(aliases)
-    raw = _read_raw(source, label)
+    raw = read_table(source, label)
     return _validate(raw, label, columns or {}, table, dict(fx or {}), currency.upper())
 
 
@@ -379,7 +239,7 @@ def _alias_table(aliases: AliasTable | Mapping[str, str] | str | Path | None) ->
 
 def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases: AliasTable,
               fx: dict[str, float], base: str) -> Ledger:
-    problems = _Problems(name)
+    problems = Problems(name, COLUMNS)
     unknown_keys = sorted(set(columns) - set(COLUMNS))
     for k in unknown_keys:
         problems.add(None, k, None, f"--column maps unknown column '{k}'; dealgraph's columns are {', '.join(COLUMNS)}")
@@ -398,7 +258,7 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
     rows = pl.Series("row", range(1, n + 1), dtype=pl.Int64)
 
     def text(col: str) -> pl.Series:
-        return _as_text(raw[col]) if col in raw.columns else pl.Series(col, [None] * n, dtype=pl.String)
+        return as_text(raw[col]) if col in raw.columns else pl.Series(col, [None] * n, dtype=pl.String)
 
     # entity names, resolved through the alias table (on unique spellings only)
     names: dict[str, pl.Series] = {}
@@ -424,7 +284,9 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
         cats[col] = s.fill_null(default) if default else s
 
     # amounts: numbers fast, text through parse_amount on unique values
-    amount, amount_currency, amount_qualifier = _parse_amounts(raw, text, problems)
+    amounts = parse_amounts(raw["amount"] if "amount" in raw.columns else text("amount"))
+    problems.add_column("amount", amounts)
+    amount, amount_currency, amount_qualifier = amounts.values, amounts.currency.to_list(), amounts.qualifier.to_list()
 
     # currencies
     cur = text("currency").str.to_uppercase()
@@ -459,21 +321,11 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
             ledger_currency = present[0]
         cur = cur.fill_null(ledger_currency)
 
-    # dates
-    date = _parse_dates(raw, text, problems)
-
-    # capacity
-    gw_raw = text("gw")
-    gw_vals: list[float | None] = []
-    for i, v in enumerate(gw_raw.to_list()):
-        if v is None:
-            gw_vals.append(None)
-            continue
-        try:
-            gw_vals.append(_parse_gw(v))
-        except ValueError:
-            problems.add(i + 1, "gw", v, "not a capacity; expected a non-negative number of gigawatts such as 1, 1.5 GW or 1千兆瓦")
-            gw_vals.append(None)
+    # dates and capacity
+    dates = parse_dates(raw["date"] if "date" in raw.columns else text("date"))
+    problems.add_column("date", dates)
+    gw = parse_capacities(text("gw"))
+    problems.add_column("gw", gw)
 
     # ids
     ids = text("id")
@@ -488,7 +340,7 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
     cap = pl.Series("cap", [c if c is not None else q for c, q in zip(cats["cap"].to_list(), amount_qualifier)], dtype=pl.String)
     cap = pl.select(pl.when(cap.is_null() & amount.is_not_null()).then(pl.lit("exact")).otherwise(cap)).to_series()
 
-    entities = tuple(sorted(set(names["source"].to_list()) | set(names["target"].to_list()), key=lambda s: (s.casefold(), s)))
+    entities = tuple(sort_names(pl.concat([names["source"], names["target"]]).unique()).to_list())
     ids_of = {e: i for i, e in enumerate(entities)}
     table = pl.DataFrame({
         "row": rows,
@@ -496,11 +348,11 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
         "target": names["target"].replace_strict(ids_of, return_dtype=pl.Int64),
         "amount": amount,
         "currency": cur,
-        "date": date,
+        "date": dates.values,
         "kind": cats["kind"].cast(pl.Enum(KINDS)),
         "status": cats["status"].cast(pl.Enum(STATUSES)),
         "cap": cap.cast(pl.Enum(CAPS)),
-        "gw": pl.Series(gw_vals, dtype=pl.Float64),
+        "gw": gw.values,
         "id": ids,
         "note": text("note"),
         "evidence": text("evidence"),
@@ -511,58 +363,3 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
 def _majority(s: pl.Series) -> str:
     counts = s.drop_nulls().value_counts(sort=True)
     return counts[s.name][0]
-
-
-def _parse_amounts(raw: pl.DataFrame, text, problems: _Problems) -> tuple[pl.Series, list, list]:
-    n = raw.height
-    if "amount" in raw.columns and raw["amount"].dtype.is_numeric():
-        values = raw["amount"].cast(pl.Float64)
-        for i, v in enumerate(values.to_list()):
-            if v is not None and (not math.isfinite(v) or v < 0):
-                problems.add(i + 1, "amount", v, "negative or non-finite amount; a row is money moving from source to target, so swap them instead")
-        return values.fill_nan(None), [None] * n, [None] * n
-    s = text("amount")
-    fast = s.cast(pl.Float64, strict=False)
-    slow = s.is_not_null() & fast.is_null()
-    values = fast.to_list()
-    currencies: list[str | None] = [None] * n
-    qualifiers: list[str | None] = [None] * n
-    parsed: dict[str, Any] = {}
-    for i in slow.arg_true().to_list():
-        v = s[i]
-        if v not in parsed:
-            try:
-                parsed[v] = parse_amount(v)
-            except ValueError as exc:
-                parsed[v] = exc
-        p = parsed[v]
-        if isinstance(p, ValueError):
-            problems.add(i + 1, "amount", v, f"cannot read amount: {p}")
-        elif p is not None:
-            values[i], currencies[i], qualifiers[i] = p.value, p.currency, p.qualifier
-    for i, v in enumerate(values):
-        if v is not None and not slow[i] and (not math.isfinite(v) or v < 0):
-            problems.add(i + 1, "amount", s[i], "negative or non-finite amount; a row is money moving from source to target, so swap them instead")
-    return pl.Series("amount", values, dtype=pl.Float64), currencies, qualifiers
-
-
-def _parse_dates(raw: pl.DataFrame, text, problems: _Problems) -> pl.Series:
-    n = raw.height
-    if "date" in raw.columns and raw["date"].dtype in (pl.Date, pl.Datetime):
-        return raw["date"].cast(pl.Date)
-    s = text("date")
-    fast = s.str.to_date("%Y-%m-%d", strict=False)
-    out = fast.to_list()
-    cache: dict[str, Any] = {}
-    for i in (s.is_not_null() & fast.is_null()).arg_true().to_list():
-        v = s[i]
-        if v not in cache:
-            try:
-                cache[v] = parse_date(v)
-            except ValueError as exc:
-                cache[v] = exc
-        if isinstance(cache[v], ValueError):
-            problems.add(i + 1, "date", v, str(cache[v]))
-        else:
-            out[i] = cache[v]
-    return pl.Series("date", out, dtype=pl.Date) if n else pl.Series("date", [], dtype=pl.Date)

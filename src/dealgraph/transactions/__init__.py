@@ -6,5 +6,6 @@ per-row and per-account features (``features``) and seeded synthetic ledgers
 (``synth``).
 
 May import: ``dealgraph.reading`` (cells and tables: one way to parse a value) and the
-top-level shared modules; never the analyses, the web or the command line.
+top-level shared modules; never the analyses (which use its cycle search), the web or the
+command line.
 """

@@ -1,4 +1,4 @@
-"""Per-row and per-account features for machine-learning users.
+"""Per-row and per-account features for machine-learning users, as a result value.
 
 Per input row: how many hop-bounded cycles of each length pass through the
 row's (source, target) pair (``cycles_L``), how many temporal cycles of each
@@ -9,17 +9,69 @@ intermediaries m of any pair (s, d) linked by two-hop paths s -> m -> d (second
 row strictly later, within the window) that run through the row. Per account:
 cycles of each length through it, its largest fan-in and fan-out, and its
 largest scatter (as s) and gather (as d).
+
+``transaction_features`` takes a ledger (a path, an ``EdgeList`` or a polars
+DataFrame) and returns ``Features``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import polars as pl
 
-from .cycles import Progress, cycle_features, simple_graph, temporal_graph
+from .cycles import Progress, Source, Window, as_edge_list, check_max_length, cycle_features, simple_graph, temporal_graph, window_in_seconds
 from .ingest import EdgeList
 
-__all__ = ["edge_features"]
+__all__ = ["Features", "transaction_features"]
+
+TOP_ACCOUNTS = 10
+
+
+@dataclass(frozen=True)
+class Features:
+    """Features per input row (``rows``, in input order) and per account (``accounts``: ``entity`` then its features).
+
+    ``window_seconds`` is None when no temporal features were computed (no
+    window, or a ledger without timestamps).
+    """
+
+    rows: pl.DataFrame
+    accounts: pl.DataFrame
+    max_length: int
+    window_seconds: int | None
+
+    def to_frame(self) -> pl.DataFrame:
+        """The per-row features, aligned with the input rows (``input.hstack(features.to_frame())``)."""
+        return self.rows
+
+    def to_dict(self) -> dict[str, Any]:
+        """A summary: sizes, the feature columns with their sums and largest values, and the accounts with the most cycles
+        through them (hop-bounded and temporal, every length; up to ``TOP_ACCOUNTS``, with a ``cycles_through`` total)."""
+        through = pl.sum_horizontal(pl.col(c) for c in self.accounts.columns if "cycles_" in c).alias("cycles_through")
+        top = (self.accounts.with_columns(through).filter(pl.col("cycles_through") > 0)
+               .sort(["cycles_through", "entity"], descending=[True, False]).head(TOP_ACCOUNTS))
+        return {"rows": self.rows.height, "entities": self.accounts.height, "max_length": self.max_length,
+                "window_seconds": self.window_seconds, "columns": self.rows.columns, "sums": self.rows.sum().row(0, named=True),
+                "max": self.rows.max().row(0, named=True), "account_columns": self.accounts.columns, "top_accounts": top.to_dicts()}
+
+    def __rich__(self):
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        window = f"window {self.window_seconds} s" if self.window_seconds is not None else "no temporal features (no window or no timestamps)"
+        table = Table(title="Per-row features", title_justify="left")
+        for col in ("feature", "sum", "max"):
+            table.add_column(col, justify="left" if col == "feature" else "right")
+        sums, most = self.rows.sum().row(0), self.rows.max().row(0)
+        for name, total, top in zip(self.rows.columns, sums, most):
+            table.add_row(name, f"{total:,}", "-" if top is None else f"{top:,}")
+        return Group(table, Text(f"{self.rows.height:,} rows; cycles up to {self.max_length} entities; {window}"),
+                     Text(f"{self.accounts.height:,} accounts with {', '.join(self.accounts.columns[1:])}"))
 
 
 def _fan(group: np.ndarray, other: np.ndarray, ts: np.ndarray, n: int, window: int) -> np.ndarray:
@@ -53,23 +105,69 @@ def _scatter_gather(src: np.ndarray, dst: np.ndarray, ts: np.ndarray, window: in
     return out, pairs.collect()
 
 
-def edge_features(edges: EdgeList, max_length: int, window: int | None, *,
-                  progress: Progress | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Per-row features (aligned with the input rows) and per-account features.
+def transaction_features(source: Source, *, max_length: int = 5, window: Window | None = "1d", input_format: str = "auto",
+                         columns: Mapping[str, str] | None = None, progress: Progress | None = None) -> Features:
+    """Cycle, fan and scatter-gather features of every row and every account of a transaction ledger.
 
-    ``window`` (seconds) enables the temporal cycles and fan counts; it needs
-    timestamps.
+    Parameters
+    ----------
+    source : str, Path, EdgeList or polars.DataFrame
+        The ledger (see ``count_cycles``).
+    max_length : int
+        The longest cycle counted, in entities (at least 2).
+    window : str, int or datetime.timedelta, optional
+        Window of temporal cycles, fan counts and scatter-gather (text such as
+        ``"1d"``, or integer seconds); None, or a ledger without timestamps,
+        gives the hop-bounded cycle counts only.
+    input_format, columns, progress
+        As for ``count_cycles``.
 
-    >>> import tempfile, pathlib
-    >>> from dealgraph.transactions.ingest import read_edges
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
-    >>> _ = p.write_text("source,target,timestamp\\nA,B,1\\nB,C,2\\nC,A,3\\nA,C,4\\n")
-    >>> rows, accounts = edge_features(read_edges(p), 3, 10)
+    Returns
+    -------
+    Features
+        Per row, in input order: ``cycles_L`` for L = 2 .. max_length, and with a window ``temporal_cycles_L``,
+        ``fan_out``, ``fan_in`` and ``scatter_gather``; per account: ``entity``, ``cycles_L``, and with a window
+        ``temporal_cycles_L``, ``scatter_max``, ``gather_max``, ``fan_out_max`` and ``fan_in_max``.
+
+    Raises
+    ------
+    LimitError
+        ``max_length`` below 2 or a bad window.
+    LedgerError
+        A file that cannot be read.
+
+    Notes
+    -----
+    The cycle counts are the searches of ``count_cycles`` with a tally per
+    edge and per entity: their time, plus O(T (m + n) k) memory for T worker
+    threads, m rows and n entities. Fan counts sort the rows by entity and
+    time, O(m log m), then scan each entity's window. Scatter-gather joins the
+    two-hop paths within the window: O(m log m + P) for P such paths, which
+    grows with the square of a hub's rows within a window.
+
+    Examples
+    --------
+    >>> ledger = pl.DataFrame({"source": ["A", "B", "C", "A"], "target": ["B", "C", "A", "C"], "timestamp": [1, 2, 3, 4]})
+    >>> f = transaction_features(ledger, max_length=3, window=10)
+    >>> rows = f.to_frame()
     >>> rows["cycles_3"].to_list(), rows["temporal_cycles_3"].to_list(), rows["fan_out"].to_list()
     ([1, 1, 1, 0], [1, 1, 1, 0], [1, 1, 1, 2])
     >>> rows["scatter_gather"].to_list()  # two-hop paths A -> B -> C and B -> C -> A; C -> A -> C returns to C: not one
     [1, 1, 1, 0]
+    >>> f.to_dict()["sums"]["cycles_3"], f.accounts["entity"].to_list()
+    (3, ['A', 'B', 'C'])
     """
+    check_max_length(max_length)
+    seconds = None if window is None else window_in_seconds(window)  # bounds are checked before reading
+    edges = as_edge_list(source, input_format=input_format, columns=columns)
+    if edges.ts is None:
+        seconds = None
+    rows, accounts = _edge_features(edges, max_length, seconds, progress)
+    return Features(rows, accounts, max_length, seconds)
+
+
+def _edge_features(edges: EdgeList, max_length: int, window: int | None, progress: Progress | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per-row features (aligned with the input rows) and per-account features; ``window`` (seconds) needs timestamps."""
     k = max_length
     g = simple_graph(edges.src, edges.dst, edges.n)
     edge_counts, vertex_counts = cycle_features(g, k, progress=progress)

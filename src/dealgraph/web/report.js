@@ -39,14 +39,6 @@
     });
     return tr;
   }
-  function pct(v) { return v === null || v === undefined ? 'n/a' : (100 * v).toFixed(1) + '%'; }
-  function short(v) {
-    var a = Math.abs(v);
-    if (a >= 1e12) return (v / 1e12).toPrecision(3) + 'T';
-    if (a >= 1e9) return (v / 1e9).toPrecision(3) + 'B';
-    if (a >= 1e6) return (v / 1e6).toPrecision(3) + 'M';
-    return String(Math.round(v));
-  }
   function chart(id) {
     if (!charts[id]) charts[id] = echarts.init($(id), null, { renderer: 'canvas' });
     return charts[id];
@@ -258,28 +250,29 @@
       yAxis: { type: 'category', inverse: true, data: conc.map(function (c) { return D.names[c.entity]; }) },
       series: [{ type: 'bar', data: conc.map(function (c) {
         return { value: c.top_share, entity: c.entity, counterparty: c.top_counterparty, itemStyle: { color: c.level === 'highly concentrated' ? '#c0392b' : '#4a7fb5' },
-                 tip: D.names[c.entity] + ': ' + pct(c.top_share) + ' ← ' + D.names[c.top_counterparty] + '\nHHI ' + Math.round(c.hhi) + ' · ' + c.level };
+                 label: { show: true, position: 'right', formatter: c.top_share_text },
+                 tip: D.names[c.entity] + ': ' + c.top_share_text + ' ← ' + D.names[c.top_counterparty] + '\nHHI ' + Math.round(c.hhi) + ' · ' + c.level };
       }) }]
     }, { notMerge: true });
     var t = clear($('exposures'));
     t.appendChild(row([T('entity'), T('counterparty'), T('exposure'), T('buffer'), T('ratio')], true));
     D.dependency.exposures.filter(function (x) { return x.counterparty; }).forEach(function (x) {
-      var tr = row([D.names[x.entity], D.names[x.counterparty], short(x.exposure), x.buffer_assumed ? T('assumed') + ' ' + short(x.buffer) : short(x.buffer),
-                    x.buffer > 0 ? pct(x.exposure_to_buffer) : '∞']);
+      var tr = row([D.names[x.entity], D.names[x.counterparty], x.exposure_text, (x.buffer_assumed ? T('assumed') + ' ' : '') + x.buffer_text,
+                    x.ratio_text]);
       tr.className = 'clickable';
       tr.addEventListener('click', function () { trace(x.entity, x.counterparty); });
       t.appendChild(tr);
     });
     var s = clear($('single-points'));
     s.appendChild(row([T('entity'), T('pays_share')], true));
-    D.dependency.single_points_of_failure.forEach(function (x) { s.appendChild(row([D.names[x.entity], pct(x.share_of_others_inflow)])); });
+    D.dependency.single_points_of_failure.forEach(function (x) { s.appendChild(row([D.names[x.entity], x.share_text])); });
   }
 
   // ---- stress ------------------------------------------------------------
   function drawStress() {
     var sel = clear($('stress-run'));
     D.stress.forEach(function (r, i) {
-      var o = el('option', T('fail') + ': ' + D.names[r.failed] + ' (' + T('pay') + ' ' + Math.round(100 * r.pay) + '%)');
+      var o = el('option', T('fail') + ': ' + D.names[r.failed] + ' (' + T('pay') + ' ' + r.pay_text + ')');
       o.value = String(i);
       sel.appendChild(o);
     });
@@ -290,24 +283,24 @@
     var table = clear($('stress-table'));
     if (!run) { summary.textContent = '—'; chart('stress-chart').clear(); return; }
     var sys = run.system[0];
-    summary.textContent = run.scenario + ' · ' + T('system_loss') + ' ' + short(sys.total_loss) + ' ' + D.meta.currency + ' · ' +
-      T('defaults') + ' ' + sys.defaults + ' · ' + T('amplification') + ' ' + (sys.amplification === null ? 'n/a' : sys.amplification.toFixed(2) + 'x');
+    summary.textContent = run.scenario + ' · ' + T('system_loss') + ' ' + sys.total_loss_text + ' · ' +
+      T('defaults') + ' ' + sys.defaults + ' · ' + T('amplification') + ' ' + sys.amplification_text;
     var hit = run.entities.filter(function (e) { return e.loss > 0; }).sort(function (a, b) { return b.loss - a.loss; });
     chart('stress-chart').setOption({
       animation: false,
       tooltip: Object.assign({ formatter: function (p) { return p.data.tip; } }, tooltip),
       toolbox: toolbox('stress'),
       grid: { left: 160, right: 40, top: 30, bottom: 30 },
-      xAxis: { type: 'value', axisLabel: { formatter: short } },
+      xAxis: { type: 'value', axisLabel: { show: false } },
       yAxis: { type: 'category', inverse: true, data: hit.map(function (e) { return e.name; }) },
       series: [{ type: 'bar', data: hit.map(function (e) {
-        return { value: e.loss, itemStyle: { color: e.defaulted ? '#c0392b' : '#e59866' },
+        return { value: e.loss, itemStyle: { color: e.defaulted ? '#c0392b' : '#e59866' }, label: { show: true, position: 'right', formatter: e.loss_text },
                  tip: e.name + ': ' + e.loss_text + (e.defaulted ? ' · ' + T('defaulted') : '') };
       }) }]
     }, { notMerge: true });
     table.appendChild(row([T('entity'), T('loss'), T('buffer'), T('defaulted'), T('wave')], true));
     hit.forEach(function (e) {
-      var tr = row([e.name, e.loss_text, (e.buffer_assumed ? T('assumed') + ' ' : '') + short(e.buffer),
+      var tr = row([e.name, e.loss_text, (e.buffer_assumed ? T('assumed') + ' ' : '') + e.buffer_text,
                     e.defaulted ? T('yes') : T('no'), e.wave >= 0 ? e.wave : '']);
       tr.className = 'clickable';  // the deals between the failing entity and this one
       tr.addEventListener('click', function () { trace(run.failed, e.entity, 'stress-trace'); });
@@ -363,8 +356,7 @@
     var c = clear($('circularity'));
     c.appendChild(row([T('entity'), T('pays_out'), T('circular'), T('share'), T('could_be'), T('comes_back')], true));
     D.circularity.forEach(function (e) {
-      c.appendChild(row([e.name, e.outflow_text, e.circular_text, pct(e.share), e.upper_text,
-                         e.back === null || e.back === undefined ? '' : Math.round(100 * e.back) + '¢']));
+      c.appendChild(row([e.name, e.outflow_text, e.circular_text, e.share_text, e.upper_text, e.back_text]));
     });
     $('article-toggle').hidden = !D.meta.story;
     var n = clear($('notes'));

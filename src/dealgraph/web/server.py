@@ -26,9 +26,10 @@ from ..analyses.summary import summary
 from ..reading.entities import EntityTable
 from ..reading.ledger import Ledger, read_ledger
 from ..reading.scenario import Scenario
-from .report import render_report, report_data, without_deals
+from .render import render_report
+from .report import report_data, without_deals
 
-__all__ = ["WhatIf", "create_app"]
+__all__ = ["WhatIf", "create_app", "request_once"]
 
 class WhatIf(BaseModel):
     """A what-if: the basis, the dollars-per-gigawatt assumption, deals switched off, one failing entity."""
@@ -96,7 +97,8 @@ def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityT
     twin("/api/stress", "stress", lambda lg, w: stress(lg, w.scenario() or Scenario(), model="all", basis=w.basis,
                                                         usd_per_gw=w.usd_per_gw, **buffers),  # type: ignore[arg-type]
          "The cascade when `fail` pays `pay`")
-    twin("/api/summary", "summary", lambda lg, w: summary(lg, usd_per_gw=w.usd_per_gw), "The headline findings")
+    twin("/api/summary", "summary", lambda lg, w: summary(lg, basis=w.basis, usd_per_gw=w.usd_per_gw, lang=w.lang, **buffers),  # type: ignore[arg-type]
+         "The headline findings")
     twin("/api/ledger", "ledger", lambda lg, w: lg, "The deals of the current ledger")
 
     @app.post("/api/ledger", summary="Open a ledger (the file's bytes as the body; `name` gives its type)",
@@ -119,3 +121,23 @@ def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityT
         return JSONResponse({"valid": True, "rows": len(lg), "entities": len(lg.entities), "problems": []})
 
     return app
+
+
+def request_once(app: FastAPI, path: str) -> tuple[int, str]:
+    """Send one GET request through ``app`` without a socket (as ``serve --get`` does); its status and body.
+
+    >>> from dealgraph import seed_ledger
+    >>> status, body = request_once(create_app(seed_ledger()), "/api/loops?basis=firm")
+    >>> status, body.startswith('{"schema_version":1')
+    (200, True)
+    """
+    import asyncio
+
+    import httpx
+
+    async def get() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dealgraph") as client:
+            return await client.get(path)
+
+    response = asyncio.run(get())
+    return response.status_code, response.text
