@@ -76,6 +76,8 @@ def test_readme_layout_section_names_every_subpackage():
     section = README.split("## How the code is laid out", 1)[1].split("\n## ", 1)[0]
     named = set(re.findall(r"^\s*[├└]── (\w+)/", section, flags=re.M))
     assert named == set(SUBPACKAGES)
+    modules = set(re.findall(r"^\s*[├└]── (\w+\.py)", section, flags=re.M))
+    assert modules == {p.name for p in PACKAGE.glob("*.py")} - {"__main__.py"}
 
 
 def test_all_comes_from_one_table_that_the_type_checking_imports_repeat():

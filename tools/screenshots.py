@@ -20,8 +20,6 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 import dealgraph as dg
-from dealgraph.web.render import render_report
-from dealgraph.web.report import article_story, report_data
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
@@ -39,8 +37,8 @@ def main() -> int:
         browser = p.chromium.launch(executable_path=binary, args=FLAGS)
         for lang, views in (("en", ("findings", "network", "loops", "timeline", "stress")), ("zh", ("network",))):
             html = Path(tmp) / f"report-{lang}.html"
-            data = report_data(lg, lang=lang, story=article_story(lg))
-            html.write_text(render_report(data), encoding="utf-8")
+            data = dg.report_data(lg, lang=lang, story=dg.article_story(lg))
+            html.write_text(dg.render_report(data), encoding="utf-8")
             page = browser.new_context(offline=True, viewport={"width": 1280, "height": 900}, device_scale_factor=1).new_page()
             page.goto(html.as_uri())
             while not page.evaluate("window.dealgraphView !== undefined"):

@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 # The public namespace, by the module each name lives in: the one table __all__ and lazy loading come from.
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "._errors": ("DealgraphError", "LedgerError", "LimitError", "MatrixError", "Problem", "ScenarioError"),
+    "._errors": ("CellError", "DealgraphError", "LedgerError", "LimitError", "MatrixError", "Problem", "ScenarioError"),
     ".reading.cells": ("ParsedAmount", "parse_amount"),
     ".reading.aliases": ("AliasTable",),
     ".reading.ledger": ("DATASETS", "Ledger", "read_dataset", "read_ledger", "seed_ledger"),
@@ -36,7 +36,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".analyses.dependency": ("DependencyResult", "dependency", "hhi"),
     ".analyses.stress": ("MODELS", "StressResult", "stress"),
     ".analyses.summary": ("Summary", "summary"),
-    ".web.report": ("report_data", "without_deals"),
+    ".web.report": ("article_story", "report_data", "without_deals"),
     ".web.render": ("render_report",),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
@@ -59,7 +59,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly (a test keeps this in step with _EXPORTS)
-    from ._errors import DealgraphError, LedgerError, LimitError, MatrixError, Problem, ScenarioError
+    from ._errors import CellError, DealgraphError, LedgerError, LimitError, MatrixError, Problem, ScenarioError
     from .analyses.circularity import BasisCircularity, CircularityResult, circularity
     from .analyses.core import CoreResult, circular_core
     from .analyses.dependency import DependencyResult, dependency, hhi
@@ -81,4 +81,4 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from .transactions.ingest import EdgeList, read_edges
     from .transactions.synth import synthetic_transactions
     from .web.render import render_report
-    from .web.report import report_data, without_deals
+    from .web.report import article_story, report_data, without_deals

@@ -6,6 +6,8 @@ The tree::
     ├── LedgerError                a ledger cannot be read or does not validate
     │   (carries .problems, one Problem per bad cell, each naming file, row,
     │    column, the value and what was expected)
+    ├── CellError                  one value (an amount, a date, a capacity) cannot be read
+    │                              (also a ValueError; the readers turn it into a Problem)
     ├── LimitError                 a bound (length, count, size) is out of range
     ├── MatrixError                a matrix or vector given to the matrix maths is malformed
     │                              (also a ValueError: not square, negative, NaN, wrong length)
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DealgraphError", "LedgerError", "LimitError", "MatrixError", "Problem", "ScenarioError"]
+__all__ = ["CellError", "DealgraphError", "LedgerError", "LimitError", "MatrixError", "Problem", "ScenarioError"]
 
 
 class DealgraphError(Exception):
@@ -74,6 +76,10 @@ class LedgerError(DealgraphError):
         n = len(self.problems) + truncated
         head = f"{n} problem{'s' if n != 1 else ''} in the ledger:"
         super().__init__("\n".join([head, *("  " + line for line in lines)]))
+
+
+class CellError(DealgraphError, ValueError):
+    """One value (an amount, a date, a capacity) cannot be read; the message says what was expected."""
 
 
 class LimitError(DealgraphError):

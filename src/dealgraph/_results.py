@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from ._errors import LedgerError
 
-__all__ = ["SCHEMA_VERSION", "Lang", "Record", "envelope", "flat_frame", "fmt_money", "fmt_share", "OnBases", "jsonable"]
+__all__ = ["SCHEMA_VERSION", "Lang", "OnBases", "Record", "Result", "envelope", "flat_frame", "fmt_money", "fmt_share", "jsonable", "phrases"]
 
 SCHEMA_VERSION = 1
 
@@ -55,13 +55,38 @@ def fmt_money(value: float | None, currency: str = "USD", lang: Lang = "en") -> 
     return f"{head}{value:,.0f}{tail}"
 
 
+def phrases(section: str) -> dict[str, tuple[str, str]]:
+    """The (English, Chinese) texts of one section of ``dealgraph/data/text.toml`` (``findings`` or ``page``).
+
+    >>> phrases("page")["loops"]
+    ('Loops', '循环')
+    """
+    import tomllib
+    from importlib import resources
+
+    doc = tomllib.loads((resources.files("dealgraph") / "data" / "text.toml").read_text(encoding="utf-8"))
+    return {key: (en, zh) for key, (en, zh) in doc[section].items()}
+
+
 def fmt_share(value: float | None) -> str:
     """``0.125`` as ``12.5%``; ``None``, NaN or infinity as ``n/a``."""
     return "n/a" if value is None or not math.isfinite(value) else f"{100 * value:.1f}%"
 
 
-class OnBases:
-    """For result dataclasses whose frames carry a ``basis`` column: ``only(basis)`` keeps one basis."""
+@dataclass(frozen=True, kw_only=True)
+class Result:
+    """What every analysis result carries besides its figures: their currency and the notes (assumptions) behind them."""
+
+    currency: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnBases(Result):
+    """A result with an ``entities`` frame (its ``to_frame()``) whose frames carry a ``basis`` column: ``only(basis)`` keeps one."""
+
+    def to_frame(self) -> pl.DataFrame:
+        return self.entities  # type: ignore[attr-defined]
 
     def only(self: R, basis: str) -> R:
         """The same result with only the rows of one basis in each of its frames."""

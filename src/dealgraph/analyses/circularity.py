@@ -16,7 +16,7 @@ Three numbers, each on the headline and the firm basis:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,7 @@ import polars as pl
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from .._results import fmt_money, fmt_share
+from .._results import Result, fmt_money, fmt_share
 from ..matrix.circulation import bff_decomposition, decompose_circulation, max_circulation
 from ..matrix.tracing import balance, cycling_index
 from ..reading.ledger import Ledger
@@ -82,12 +82,10 @@ class BasisCircularity:
 
 
 @dataclass(frozen=True)
-class CircularityResult:
+class CircularityResult(Result):
     """Circularity of a ledger on the headline and firm bases."""
 
     bases: tuple[BasisCircularity, ...]
-    currency: str
-    notes: tuple[str, ...]
 
     def __getitem__(self, basis: str) -> BasisCircularity:
         for b in self.bases:
@@ -97,7 +95,7 @@ class CircularityResult:
 
     def only(self, basis: str) -> CircularityResult:
         """The same result on one basis."""
-        return CircularityResult((self[basis],), self.currency, self.notes)
+        return replace(self, bases=(self[basis],))
 
     def to_frame(self) -> pl.DataFrame:
         """Per entity and basis: money in and out, and how much of it is circular."""
@@ -159,8 +157,8 @@ def circularity(ledger: Ledger, *, usd_per_gw: float | None = None) -> Circulari
     83.0
     """
     fs = [flows(ledger, b, usd_per_gw=usd_per_gw) for b in BASES]
-    return CircularityResult(tuple(_on_basis(f, ledger) for f in fs), ledger.currency,
-                             assumptions(fs[0], extra=_UNKNOWN_NOTE))
+    return CircularityResult(tuple(_on_basis(f, ledger) for f in fs), currency=ledger.currency,
+                             notes=assumptions(fs[0], extra=_UNKNOWN_NOTE))
 
 
 def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:

@@ -24,21 +24,12 @@ from .flows import BASES, Flows, assumptions, flows
 
 __all__ = ["CoreResult", "circular_core"]
 
-_UNKNOWN_NOTE = "Unknown amounts: counted as deals (unknown_in_inside, unknown_in_outside), not as money."
-
-
 @dataclass(frozen=True)
 class CoreResult(OnBases):
     """Per entity and per core, on both bases: inflow from inside and from outside."""
 
     entities: pl.DataFrame
     cores: pl.DataFrame
-    currency: str
-    notes: tuple[str, ...]
-
-    def to_frame(self) -> pl.DataFrame:
-        return self.entities
-
 
     def to_dict(self) -> dict[str, Any]:
         return {"currency": self.currency, "notes": list(self.notes), "cores": self.cores.to_dicts(),
@@ -72,7 +63,8 @@ def circular_core(ledger: Ledger, *, usd_per_gw: float | None = None) -> CoreRes
         e, c = _on_basis(f)
         ent.append(e)
         cores.append(c)
-    return CoreResult(pl.concat(ent), pl.concat(cores), ledger.currency, assumptions(fs[0], extra=_UNKNOWN_NOTE))
+    return CoreResult(pl.concat(ent), pl.concat(cores), currency=ledger.currency, notes=assumptions(
+        fs[0], extra="Unknown amounts: counted as deals (unknown_in_inside, unknown_in_outside), not as money."))
 
 
 def _on_basis(f: Flows) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from .._errors import MatrixError
-from .._results import fmt_money, fmt_share
+from .._results import Result, fmt_money, fmt_share
 from ..matrix.tracing import balance, return_shares
 from ..reading.entities import EntityTable, read_entities
 from ..reading.ledger import KINDS, Ledger
@@ -63,7 +63,7 @@ def _level(h: float) -> str:
 
 
 @dataclass(frozen=True)
-class DependencyResult:
+class DependencyResult(Result):
     """Concentration, exposures, multi-homing, own money returning, single points of failure."""
 
     concentration: pl.DataFrame
@@ -71,8 +71,6 @@ class DependencyResult:
     multihoming: pl.DataFrame
     own_money: pl.DataFrame
     single_points: pl.DataFrame
-    currency: str
-    notes: tuple[str, ...]
 
     def to_frame(self) -> pl.DataFrame:
         """The concentration table (entity, direction, kind)."""
@@ -225,7 +223,7 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
     notes = assumptions(f, extra="Unknown amounts: counted as relations (unknown_relations), left out of shares and exposures.")
     notes += (buf.note(names), "Own money: proportional backward tracing of the payer's money to where it came from "
               "(the fungibility assumption).")
-    return DependencyResult(concentration, exposures, multihoming, own_money, single_points, ledger.currency, notes)
+    return DependencyResult(concentration, exposures, multihoming, own_money, single_points, currency=ledger.currency, notes=notes)
 
 
 _CONC_SCHEMA: dict[str, Any] = {

@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
 from .._errors import DealgraphError, LimitError
-from .._results import fmt_money
+from .._results import Result, fmt_money
 from ..reading.cells import parse_window
 from ..reading.ledger import Ledger
 from ..transactions.cycles import simple_cycles
@@ -99,7 +99,7 @@ class Loop:
 
 
 @dataclass(frozen=True)
-class LoopsResult:
+class LoopsResult(Result):
     """The loops of a ledger, ranked by throughput on ``basis``."""
 
     loops: tuple[Loop, ...]
@@ -108,8 +108,6 @@ class LoopsResult:
     limit: int
     window: dt.timedelta | None
     basis: Basis
-    currency: str
-    notes: tuple[str, ...] = field(default=())
 
     def __len__(self) -> int:
         return len(self.loops)
@@ -235,8 +233,8 @@ def find_loops(
         raise DealgraphError(f"unknown basis {basis!r}; expected headline or firm")
     key = (lambda lp: lp.firm_throughput) if basis == "firm" else (lambda lp: lp.throughput)
     loops.sort(key=lambda lp: (key(lp) is None, -(key(lp) or 0.0), len(lp.unknown_hops)))
-    return LoopsResult(tuple(loops), truncated, max_length, limit, win, basis, ledger.currency,
-                       assumptions(head, extra=_UNKNOWN_NOTE))
+    return LoopsResult(tuple(loops), truncated, max_length, limit, win, basis, currency=ledger.currency,
+                       notes=assumptions(head, extra=_UNKNOWN_NOTE))
 
 
 _UNKNOWN_NOTE = (

@@ -32,13 +32,6 @@ class RoundTripsResult(OnBases):
 
     entities: pl.DataFrame
     deals: pl.DataFrame
-    currency: str
-    notes: tuple[str, ...]
-
-    def to_frame(self) -> pl.DataFrame:
-        """Per entity: paid, received, outside money, return share, returned."""
-        return self.entities
-
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,7 +89,7 @@ def round_trips(ledger: Ledger, *, usd_per_gw: float | None = None) -> RoundTrip
         e, d = _on_basis(f, kinds, ids)
         ent.append(e)
         deals.append(d)
-    return RoundTripsResult(pl.concat(ent), pl.concat(deals), ledger.currency, assumptions(fs[0], extra=_UNKNOWN_NOTE))
+    return RoundTripsResult(pl.concat(ent), pl.concat(deals), currency=ledger.currency, notes=assumptions(fs[0], extra=_UNKNOWN_NOTE))
 
 
 def _on_basis(f: Flows, kinds: list[str], ids: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -31,7 +31,7 @@ import numpy as np
 import polars as pl
 
 from .._errors import DealgraphError
-from .._results import fmt_money
+from .._results import Result, fmt_money
 from ..matrix.contagion import clearing_vector, debtrank, furfine
 from ..reading.entities import EntityTable, read_entities
 from ..reading.ledger import Ledger
@@ -48,14 +48,12 @@ CHANNELS = ("Obligations: every deal except closed equity investments is a liabi
 
 
 @dataclass(frozen=True)
-class StressResult:
+class StressResult(Result):
     """Per entity and per model: losses, payments, defaults; and the system totals."""
 
     scenario: Scenario
     entities: pl.DataFrame
     system: pl.DataFrame
-    currency: str
-    notes: tuple[str, ...]
 
     def to_frame(self) -> pl.DataFrame:
         return self.entities
@@ -154,7 +152,7 @@ def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, 
     if "furfine" in models:
         notes.append(f"Furfine loss given default: {lgd:g}.")
     notes.extend(assumptions(flows(ledger, basis, usd_per_gw=usd_per_gw)))
-    return StressResult(sc, pl.concat(frames).select(cols), pl.DataFrame(system), ledger.currency, tuple(notes))
+    return StressResult(sc, pl.concat(frames).select(cols), pl.DataFrame(system), currency=ledger.currency, notes=tuple(notes))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .._results import Lang, fmt_money, fmt_share
+from .._results import Lang, fmt_money, fmt_share, phrases
 from ..matrix.tracing import FUNGIBILITY
 from ..reading.entities import EntityTable
 from ..reading.ledger import Ledger
@@ -35,59 +35,9 @@ logger = logging.getLogger(__name__)
 
 STRESS_CANDIDATES = 12  # the largest payers tried, one at a time, in the worst-single-failure search
 
-# One phrase per finding: (English, Chinese). Placeholders are filled with formatted text only.
-PHRASES: dict[str, tuple[str, str]] = {
-    "ledger": ("The ledger ({origin}) has {rows} deals among {entities} entities; {unknown} deal{s} state{vs} no amount and "
-               "{are} kept as unknown, never as zero.",
-               "账本（{origin}）共有 {rows} 笔交易、{entities} 个实体；其中 {unknown} 笔没有公布金额，记为未知，而非零。"),
-    "loops": ("{count} loop{s} of up to {max_length} entities{truncated}; {complete} of them {have} a stated amount on every hop.",
-              "共 {count} 个循环（最多 {max_length} 个实体）{truncated}；其中 {complete} 个每一环都有公布金额。"),
-    "truncated": (" (search stopped at its limit)", "（搜索在上限处停止）"),
-    "loop": ("Loop {path}: throughput {throughput}{range}; firm throughput {firm}.",
-             "循环 {path}：流通额 {throughput}{range}；确定流通额 {firm}。"),
-    "loop_range": (" on stated hops (the true figure lies between {low} and {high}; no amount is stated for {hops})",
-                   "（按已公布金额；真实数值介于 {low} 与 {high} 之间；{hops} 没有公布金额）"),
-    "any_amount": ("any amount", "任意金额"),
-    "quoted": ("The loop the article quotes, {path}, has throughput {throughput} on stated hops; no amount is stated for {hops}.",
-               "文章所引的循环 {path}，按已公布金额流通额为 {throughput}；{hops} 没有公布金额。"),
-    "none": ("none", "无"),
-    "circular": ("{basis} basis: {circular} of {total} of stated money ({share}) is circular and could be netted away; up to "
-                 "{upper} if the unknown amounts were large enough. BFF circularity {bff}, Finn cycling index {fci}.",
-                 "{basis}口径：已知金额 {total} 中有 {circular}（{share}）是循环的，可以相互抵消；若未知金额足够大，最多可达 {upper}。"
-                 "BFF 循环度 {bff}，Finn 循环指数 {fci}。"),
-    "headline": ("Headline", "名义"),
-    "firm": ("Firm", "确定"),
-    "back": ("Of each dollar {entity} pays out, {cents} cents come back to it ({returned} of {paid}), {basis} basis.",
-             "{entity} 每支付一美元，有 {cents} 美分回到它手中（{paid} 中的 {returned}，{basis}口径）。"),
-    "core": ("Circular core {members}: {inside} of stated money flows inside it and {outside_in} comes in from outside "
-             "({share} of its inflow){unknown}.",
-             "循环核心 {members}：其内部流动的已知金额为 {inside}，来自外部的为 {outside_in}（占其流入的 {share}）{unknown}。"),
-    "core_unknown": (", plus {n} deal{s} of unknown amount from outside", "，另有 {n} 笔来自外部的交易金额未知"),
-    "concentration": ("{n} of {entities} entities get their stated inflow from highly concentrated sources (HHI above 1,800): {list}.",
-                      "{entities} 个实体中有 {n} 个的已知流入来源高度集中（HHI 高于 1800）：{list}。"),
-    "concentration_item": ("{entity} ({share} from {top})", "{entity}（{share} 来自 {top}）"),
-    "exposure": ("{entity}'s largest exposure, {exposure} to {counterparty}, is {ratio} of its stated buffer "
-                 "(over the 25% large-exposure limit).",
-                 "{entity} 的最大敞口是对 {counterparty} 的 {exposure}，占其已公布缓冲的 {ratio}（超过 25% 的大额敞口上限）。"),
-    "single": ("Single point of failure: {entity} pays {share} of everyone else's stated inflow.",
-               "单点故障：{entity} 支付了其他所有实体已知流入的 {share}。"),
-    "worst": ("Worst single failure (Eisenberg-Noe, trying each of the {candidates} largest payers): if {entity} paid nothing, "
-              "{loss} would be lost{by}; {further}{who}.",
-              "最坏的单一违约（Eisenberg–Noe 模型，逐一测试最大的 {candidates} 个付款方）：若 {entity} 完全不付款，将损失 {loss}{by}；"
-              "{further}{who}。"),
-    "further": ("{n} further default{s}", "另有 {n} 个实体违约"),
-    "worst_by": (" by {list}", "，损失方为 {list}"),
-    "buffers_assumed": ("Buffers assumed for {names}: {rule}. Supply an entity table (--entities) to replace them.",
-                        "{names} 的缓冲为假设值：{rule}。可用实体表（--entities）替换。"),
-    "buffers_zero": ("0 (no cushion: any shortfall is a default, the worst case)", "0（没有缓冲：任何缺口都算违约，最坏情形）"),
-    "buffers_multiple": ("{x} times its stated obligations in the ledger", "账本中其已公布债务的 {x} 倍"),
-    "buffers_known": ("Buffers: every entity's buffer comes from the entity table (with sources).",
-                      "缓冲：每个实体的缓冲都来自实体表（附来源）。"),
-    "fungibility": (FUNGIBILITY, "可替代性假设：流入某实体的资金与其其他资金混在一起，并按其各项支出的比例继续流出（按比例追踪，吸收马尔可夫链）；"
-                                 "没有哪一美元是专款专用的。"),
-    "per_gw": ("Assumption: capacity-only deals valued at {price} per gigawatt ({n} deal{s} priced this way).",
-               "假设：只有容量的交易按每吉瓦 {price} 计价（{n} 笔交易按此计价）。"),
-}
+# One phrase per finding, (English, Chinese), from dealgraph/data/text.toml.
+PHRASES = phrases("findings")
+PHRASES["fungibility"] = (FUNGIBILITY, PHRASES["fungibility"][1])  # the English is the matrix layer's own statement
 _QUOTED = ("Anthropic", "Microsoft", "NVIDIA")  # the loop the seed article spells out
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import polars as pl
 
-from .._errors import LimitError
+from .._errors import CellError, LimitError
 
 __all__ = [
     "BAD_AMOUNT", "ParsedAmount", "ParsedAmounts", "ParsedColumn", "as_text", "bad_amounts", "cast_amounts", "parse_amount",
@@ -72,7 +72,7 @@ def _parse_unread(cells: pl.Series, fast: pl.Series, parse: Callable[[str], Mapp
     """``fast`` where it read a cell, else ``parse`` run once per distinct remaining cell.
 
     One row per cell: the fields of ``schema`` (``value`` among them) that ``parse`` returns,
-    and ``problem``, the message of the ``ValueError`` it raised (null where it did not).
+    and ``problem``, the message of the ``CellError`` it raised (null where it did not).
     """
     unread = pl.DataFrame({"cell": cells.cast(pl.String), "fast": fast}).select(pl.when(pl.col("fast").is_null()).then("cell")).to_series()
     rows: list[dict[str, Any]] = []
@@ -154,7 +154,7 @@ def parse_amount(text: object) -> ParsedAmount | None:
     """Read an amount such as ``30e9``, ``$30B``, ``30 billion`` or ``300亿美元``.
 
     Returns ``None`` for an empty value (an unknown amount). Raises
-    ``ValueError`` with a short reason when the text is not an amount.
+    ``CellError`` (a ``ValueError``) with a short reason when the text is not an amount.
 
     Examples
     --------
@@ -170,7 +170,7 @@ def parse_amount(text: object) -> ParsedAmount | None:
     if text is None:
         return None
     if isinstance(text, bool):
-        raise ValueError("a true/false value is not an amount")
+        raise CellError("a true/false value is not an amount")
     if isinstance(text, (int, float)):
         if isinstance(text, float) and math.isnan(text):
             return None
@@ -204,23 +204,23 @@ def parse_amount(text: object) -> ParsedAmount | None:
         if m and m.group(1) in _EN_SCALES and not s.endswith(("e", "e+", "e-")):
             scale, s = _EN_SCALES[m.group(1)], s[: m.start()].strip()
     if not s:
-        raise ValueError("no number found")
+        raise CellError("no number found")
     m = _NUMBER.match(s)
     if m and m.end() == len(s):
         number = float(s)
     else:
         zh = _zh_integer(s)
         if zh is None:
-            raise ValueError("not a number with an optional unit (such as 30e9, $30B, 30 billion, 300亿美元)")
+            raise CellError("not a number with an optional unit (such as 30e9, $30B, 30 billion, 300亿美元)")
         number = float(zh)
     return _checked(ParsedAmount(number * scale, currency, qualifier))
 
 
 def _checked(amount: ParsedAmount) -> ParsedAmount:
     if not math.isfinite(amount.value):
-        raise ValueError("amount is not finite")
+        raise CellError("amount is not finite")
     if amount.value < 0:
-        raise ValueError("amount is negative; a row is money moving from source to target, so swap them instead")
+        raise CellError("amount is negative; a row is money moving from source to target, so swap them instead")
     return amount
 
 
@@ -314,7 +314,7 @@ def parse_date(text: str) -> dt.date:
     try:
         return dt.datetime.fromisoformat(s.replace("Z", "+00:00")).date()
     except ValueError:
-        raise ValueError("not a date; expected YYYY-MM-DD, YYYY-MM, YYYY or 2025年11月18日") from None
+        raise CellError("not a date; expected YYYY-MM-DD, YYYY-MM, YYYY or 2025年11月18日") from None
 
 
 def parse_dates(cells: pl.Series) -> ParsedColumn:
@@ -361,7 +361,7 @@ _GW_UNITS = {"gw": 1.0, "千兆瓦": 1.0, "吉瓦": 1.0, "gigawatts": 1.0, "giga
 def parse_capacity(text: str) -> float:
     """Compute capacity in gigawatts from ``1``, ``1.5 GW``, ``500 MW`` or ``1千兆瓦``.
 
-    Raises ``ValueError`` for anything but a non-negative finite capacity.
+    Raises ``CellError`` (a ``ValueError``) for anything but a non-negative finite capacity.
 
     >>> parse_capacity("500 MW"), parse_capacity("1千兆瓦")
     (0.5, 1.0)
@@ -377,7 +377,7 @@ def parse_capacity(text: str) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value < 0:
-        raise ValueError("not a capacity; expected a non-negative number of gigawatts such as 1, 1.5 GW or 1千兆瓦")
+        raise CellError("not a capacity; expected a non-negative number of gigawatts such as 1, 1.5 GW or 1千兆瓦")
     return value
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .._errors import LedgerError, Problem
+from .._errors import LedgerError, LimitError, Problem
 from .aliases import AliasTable
 from .cells import parse_amount
 from .tables import Problems, read_table
@@ -67,7 +67,7 @@ class EntityTable:
     def buffers(self, entities: tuple[str, ...], obligations: np.ndarray, *, assume: float = 0.0) -> Buffers:
         """Buffers for ``entities`` (in that order); unknown ones assumed."""
         if assume < 0:
-            raise ValueError("assume must be >= 0")
+            raise LimitError(f"the assumed buffer must be a non-negative multiple of obligations, got {assume!r}")
         rows = {r["entity"]: r for r in self.frame.iter_rows(named=True)}
         values, assumed, basis, revenue, sources = [], [], [], [], []
         for name, owed in zip(entities, obligations):

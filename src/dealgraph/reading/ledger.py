@@ -25,7 +25,7 @@ import polars as pl
 from .._errors import DealgraphError
 from .aliases import AliasTable, sort_names
 from .cells import as_text, parse_amounts, parse_capacities, parse_dates
-from .tables import Problems, read_table
+from .tables import Problems, read_table, source_name
 
 __all__ = ["CAPS", "COLUMNS", "DATASETS", "KINDS", "STATUSES", "Ledger", "read_dataset", "read_ledger", "seed_ledger"]
 
@@ -184,7 +184,7 @@ def read_ledger(
     """
     if source is None:
         return seed_ledger(aliases=aliases)
-    label = name or (str(source) if isinstance(source, (str, Path)) else f"<{type(source).__name__}>")
+    label = name or source_name(source)
     table = _alias_table(aliases)
     raw = read_table(source, label)
     return _validate(raw, label, columns or {}, table, dict(fx or {}), currency.upper())

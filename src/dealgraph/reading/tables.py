@@ -24,7 +24,7 @@ import polars as pl
 from .._errors import LedgerError, Problem
 from .cells import ParsedColumn
 
-__all__ = ["MAX_PROBLEMS", "Problems", "read_errors", "read_table", "scan_table"]
+__all__ = ["MAX_PROBLEMS", "Problems", "read_errors", "read_table", "scan_table", "source_name"]
 
 MAX_PROBLEMS = 50
 
@@ -151,11 +151,19 @@ def read_table(source: Any, name: str) -> pl.DataFrame:
         return pl.DataFrame(source)
     if isinstance(source, list):
         return _records_frame(source, name)
-    raise TypeError(f"cannot read a ledger from {type(source).__name__}; give a path, a polars, pandas or Arrow table, or a list of dicts")
+    raise LedgerError([Problem(name, None, None, None, f"cannot read a ledger from {type(source).__name__}; give a path, "
+                                                       "a polars, pandas or Arrow table, or a list of dicts")])
 
 
-def scan_table(source: str | Path, name: str | None = None) -> pl.LazyFrame:
+def source_name(source: Any) -> str:
+    """How messages name an input: the path of a file, ``<DataFrame>`` (its type) for a table in memory."""
+    return str(source) if isinstance(source, (str, Path)) else f"<{type(source).__name__}>"
+
+
+def scan_table(source: Any, name: str | None = None) -> pl.LazyFrame:
     """A file as a lazy polars scan: CSV (cells as text) and Parquet stream; JSON and NDJSON are read whole.
+
+    A table in memory (polars, pandas, Arrow, a list of dicts) is taken as ``read_table`` takes it.
 
     ``name`` is the file's name in messages (default: the path). Raises ``LedgerError`` as
     ``read_table`` does.
@@ -166,7 +174,11 @@ def scan_table(source: str | Path, name: str | None = None) -> pl.LazyFrame:
     >>> scan_table(p).collect_schema().names()
     ['source', 'target']
     """
-    name = name or str(source)
+    name = name or source_name(source)
+    if isinstance(source, pl.LazyFrame):
+        return source
+    if not isinstance(source, (str, Path)):
+        return read_table(source, name).lazy()
     path = _existing(source, name)
     fmt = _file_format(path, name)
     with read_errors(name):

@@ -35,9 +35,7 @@ import polars as pl
 
 from .._errors import LedgerError, LimitError, Problem
 from .._files import atomic_path
-from ..reading.aliases import sort_names
-from ..reading.cells import parse_timestamps, parse_window, window_seconds
-from ..reading.tables import MAX_PROBLEMS, Problems
+from ..reading.cells import parse_window, window_seconds
 from .ingest import EdgeList, read_edges
 
 __all__ = ["DEFINITIONS", "CycleCounts", "CycleListing", "CycleSearch", "CycleTally", "SimpleGraph", "Source", "TemporalGraph", "Window",
@@ -283,60 +281,13 @@ Window: TypeAlias = "str | int | dt.timedelta"
 
 
 def as_edge_list(source: Source, *, input_format: str = "auto", columns: Mapping[str, str] | None = None) -> EdgeList:
-    """A ledger as edge arrays: a CSV or Parquet path (read with ``read_edges``), an ``EdgeList`` as is, or a polars DataFrame.
-
-    A DataFrame is turned into arrays in memory: columns ``source`` and
-    ``target`` (as text), and optionally ``timestamp`` or ``date`` (integer
-    seconds, a Date, a Datetime, or text as in a file), a numeric ``amount`` and a ``label``;
-    ``columns`` maps other names (``{"source": "payer"}``), as for a file.
-    ``input_format`` applies to files only.
+    """A ledger as edge arrays: an ``EdgeList`` as is; a CSV or Parquet path or a polars DataFrame through ``read_edges``.
 
     >>> e = as_edge_list(pl.DataFrame({"source": ["B", "A"], "target": ["A", "C"], "timestamp": [5, 7]}))
     >>> e.names.to_list(), e.src.tolist(), e.dst.tolist(), e.ts.tolist()
     (['A', 'B', 'C'], [1, 0], [0, 2], [5, 7])
     """
-    if isinstance(source, EdgeList):
-        return source
-    if isinstance(source, pl.DataFrame):
-        return _frame_edges(source, columns)
-    return read_edges(source, input_format=input_format, columns=columns)
-
-
-def _frame_edges(frame: pl.DataFrame, columns: Mapping[str, str] | None) -> EdgeList:
-    """A DataFrame's edge arrays, in memory, with the timestamp parser and the entity order of ``read_edges``."""
-    cols = {"source": "source", "target": "target", "amount": "amount", "label": "label", **dict(columns or {})}
-    problems = Problems("DataFrame", frame.columns)
-    for c in (cols["source"], cols["target"]):
-        if c not in frame.columns:
-            problems.add(None, c, None, f"missing column; the frame has {', '.join(frame.columns)}")
-    problems.raise_if_any()
-    src = frame[cols["source"]].cast(pl.String).str.strip_chars()
-    dst = frame[cols["target"]].cast(pl.String).str.strip_chars()
-    checks = [(cols["source"], src.is_null() | (src == ""), "empty entity"), (cols["target"], dst.is_null() | (dst == ""), "empty entity")]
-    time_col = next((c for c in (cols.get("date"), cols.get("timestamp"), "timestamp", "date") if c and c in frame.columns), None)
-    ts = None
-    if time_col is not None:
-        ts = frame.select(parse_timestamps(pl.col(time_col), frame.schema[time_col])).to_series()
-        checks.append((time_col, ts.is_null(), "not a timestamp; use a date (2025-01-31), a date-time (2025-01-31 14:05) or integer seconds"))
-    for column, bad, message in checks:
-        rows = bad.arg_true()
-        for row in rows.head(MAX_PROBLEMS).to_list():
-            problems.add(row + 1, column, frame[column][row], message)
-        problems.count(max(0, len(rows) - MAX_PROBLEMS))
-    problems.raise_if_any()
-    names = sort_names(pl.concat([src, dst]).unique())
-    entity = pl.Enum(names)
-    amount, label = cols["amount"], cols["label"]
-    return EdgeList(
-        origin="DataFrame",
-        names=names,
-        src=src.cast(entity).to_physical().cast(pl.Int64).to_numpy(),
-        dst=dst.cast(entity).to_physical().cast(pl.Int64).to_numpy(),
-        ts=None if ts is None else ts.to_numpy(),
-        amount=frame[amount].cast(pl.Float64).fill_null(float("nan")).to_numpy() if amount in frame.columns and frame.schema[amount].is_numeric()
-        else None,
-        label=frame[label].cast(pl.Int8, strict=False).to_numpy() if label in frame.columns else None,
-    )
+    return source if isinstance(source, EdgeList) else read_edges(source, input_format=input_format, columns=columns)
 
 
 def window_in_seconds(window: Window) -> int:
@@ -635,14 +586,7 @@ def write_cycles(source: Source, path: str | Path, *, max_length: int = 5, tempo
     Returns
     -------
     CycleCounts
-        Counts by length of the cycles written (always complete).
-
-    Raises
-    ------
-    LimitError
-        A bound out of range.
-    LedgerError
-        A file that cannot be read, or temporal cycles asked of a ledger without timestamps.
+        Counts by length of the cycles written (always complete). Raises as ``list_cycles`` does.
 
     Notes
     -----

@@ -26,14 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from ..reading.aliases import sort_names
 from ..reading.cells import BAD_AMOUNT, bad_amounts, cast_amounts, parse_amounts, parse_timestamps
-from ..reading.tables import MAX_PROBLEMS, Problems, read_errors, scan_table
+from ..reading.tables import MAX_PROBLEMS, Problems, read_errors, scan_table, source_name
 
 __all__ = ["AMLWORLD_COLUMNS", "EdgeList", "read_edges", "scan_input"]
 
@@ -71,7 +71,7 @@ def _is_amlworld(header: list[str]) -> bool:
     return len(header) == len(AMLWORLD_COLUMNS) and header[0] == "Timestamp" and header[1] == "From Bank"
 
 
-def scan_input(source: str | Path, input_format: str = "auto") -> tuple[pl.LazyFrame, list[str]]:
+def scan_input(source: Any, input_format: str = "auto") -> tuple[pl.LazyFrame, list[str]]:
     """A lazy scan of a transaction file (``dealgraph.reading.tables.scan_table``) and its header.
 
     A file in the AMLworld layout (``input_format="amlworld"``, or detected by its header)
@@ -86,8 +86,8 @@ def scan_input(source: str | Path, input_format: str = "auto") -> tuple[pl.LazyF
     return lf, lf.collect_schema().names()
 
 
-def read_edges(source: str | Path, *, input_format: str = "auto", columns: Mapping[str, str] | None = None) -> EdgeList:
-    """Read a transaction file of any size into integer edge arrays.
+def read_edges(source: Any, *, input_format: str = "auto", columns: Mapping[str, str] | None = None) -> EdgeList:
+    """Read a transaction file of any size (or a polars, pandas or Arrow table) into integer edge arrays.
 
     CSV and Parquet files stream (JSON and NDJSON are read whole); cells are read
     as in the deal ledger, so an amount may be ``5``, ``$5`` or ``5 million``.
@@ -104,7 +104,7 @@ def read_edges(source: str | Path, *, input_format: str = "auto", columns: Mappi
     >>> e.names.to_list(), e.src.tolist(), e.dst.tolist(), int(e.ts[1] - e.ts[0]) // 3600
     (['A', 'B'], [0, 1], [1, 0], 34)
     """
-    name = str(source)
+    name = source_name(source)
     lf, header = scan_input(source, input_format)
     amlworld = input_format == "amlworld" or (input_format == "auto" and _is_amlworld(header))
     schema = lf.collect_schema()
