@@ -203,27 +203,11 @@ def validate(lg, *, usd_per_gw, fmt):
     """Check a ledger and show what was read (problems exit with code 1)."""
     from .._results import fmt_money
 
-    t = lg.table
-    info = {
-        "origin": lg.origin, "rows": len(lg), "entities": list(lg.entities), "currency": lg.currency,
-        "unknown_amounts": int(t["amount"].null_count()),
-        "capacity_only": int((t["amount"].is_null() & t["gw"].is_not_null()).sum()),
-        "total_stated": float(t["amount"].sum() or 0.0), "valid": True,
-    }
-
-    class _Info:
-        def to_dict(self):
-            return info
-
-        def to_frame(self):
-            return lg.to_frame()
-
-        def __rich__(self):
-            return (f"{lg.origin}: valid. {len(lg)} rows, {len(lg.entities)} entities, currency {lg.currency}, "
-                    f"{info['unknown_amounts']} unknown amounts ({info['capacity_only']} capacity-only), "
-                    f"{fmt_money(info['total_stated'], lg.currency)} stated in all.")
-
-    _emit(_Info(), fmt, "validate")
+    info = lg.overview()
+    line = (f"{lg.origin}: valid. {info['rows']} rows, {len(lg.entities)} entities, currency {lg.currency}, "
+            f"{info['unknown_amounts']} unknown amounts ({info['capacity_only']} capacity-only), "
+            f"{fmt_money(info['total_stated'], lg.currency)} stated in all.")
+    _emit(Record(info, line), fmt, "validate", frame=lg.to_frame())
 
 
 @cli.command()

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import polars as pl
 
@@ -32,6 +32,7 @@ from .._errors import CellError, LimitError
 __all__ = [
     "BAD_AMOUNT", "ParsedAmount", "ParsedAmounts", "ParsedColumn", "as_text", "bad_amounts", "cast_amounts", "parse_amount",
     "parse_amounts", "parse_capacities", "parse_capacity", "parse_date", "parse_dates", "parse_timestamps", "parse_window",
+    "Window",
     "window_seconds",
 ]
 
@@ -414,10 +415,19 @@ def parse_window(text: str | dt.timedelta | None) -> dt.timedelta | None:
     return dt.timedelta(seconds=float(m.group(1)) * _UNITS[(m.group(2) or "d").lower()])
 
 
-def window_seconds(window: dt.timedelta) -> int:
-    """A window as whole seconds (the unit of transaction timestamps).
+Window: TypeAlias = "str | int | dt.timedelta"
 
-    >>> window_seconds(parse_window("1d"))
-    86400
+
+def window_seconds(window: Window) -> int:
+    """A time window in whole seconds (the unit of transaction timestamps): an integer is seconds, text a duration
+    (``"1d"``, ``"12h"``; a bare number means days).
+
+    >>> window_seconds("1d"), window_seconds(3600), window_seconds(dt.timedelta(minutes=1))
+    (86400, 3600, 60)
     """
-    return int(window.total_seconds())
+    if isinstance(window, bool) or not isinstance(window, (str, int, dt.timedelta)):
+        raise LimitError(f"a window is a duration such as '1d', a timedelta or integer seconds, got {window!r}")
+    seconds = window if isinstance(window, int) else int(cast(dt.timedelta, parse_window(window)).total_seconds())
+    if seconds < 0:
+        raise LimitError(f"the window must not be negative, got {window!r}")
+    return seconds

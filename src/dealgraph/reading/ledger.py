@@ -106,6 +106,18 @@ class Ledger:
             "rows": _jsonable_rows(self.to_frame()),
         }
 
+    def overview(self) -> dict[str, Any]:
+        """What was read: origin, rows, entities, currency, unknown and capacity-only amounts, the stated total.
+
+        >>> seed_ledger().overview()["unknown_amounts"]
+        8
+        """
+        t = self.table
+        return {"origin": self.origin, "rows": len(self), "entities": list(self.entities), "currency": self.currency,
+                "unknown_amounts": int(t["amount"].null_count()),
+                "capacity_only": int((t["amount"].is_null() & t["gw"].is_not_null()).sum()),
+                "total_stated": float(t["amount"].sum() or 0.0), "valid": True}
+
     def to_networkx(self):
         """A ``networkx.MultiDiGraph``: one node per entity, one edge per row.
 

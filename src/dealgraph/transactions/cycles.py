@@ -23,24 +23,23 @@ to Parquet block by block. The graph-level functions below them
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, TypeAlias, cast
+from typing import Any, TypeAlias
 
 import numpy as np
 import polars as pl
 
 from .._errors import LedgerError, LimitError, Problem
 from .._files import atomic_path
-from ..reading.cells import parse_window, window_seconds
+from ..reading.cells import Window, window_seconds
 from .ingest import EdgeList, read_edges
 
 __all__ = ["DEFINITIONS", "CycleCounts", "CycleListing", "CycleSearch", "CycleTally", "SimpleGraph", "Source", "TemporalGraph", "Window",
            "as_edge_list", "check_max_length", "count_cycles", "count_graph_cycles", "cycle_blocks", "cycle_features", "list_cycles",
-           "simple_cycles", "simple_graph", "temporal_graph", "window_in_seconds", "write_cycles"]
+           "simple_cycles", "simple_graph", "temporal_graph", "write_cycles"]
 
 DEFINITIONS = {
     "hop-bounded": ("hop-bounded cycle: a simple cycle of the simple directed graph (one edge per ordered pair of entities, "
@@ -277,7 +276,6 @@ def cycle_features(graph: SimpleGraph | TemporalGraph, k: int, *, window: int | 
 # ---- ledgers in, result values out ---------------------------------------------------------------------------------------
 
 Source: TypeAlias = "str | Path | EdgeList | pl.DataFrame"
-Window: TypeAlias = "str | int | dt.timedelta"
 
 
 def as_edge_list(source: Source, *, input_format: str = "auto", columns: Mapping[str, str] | None = None) -> EdgeList:
@@ -288,20 +286,6 @@ def as_edge_list(source: Source, *, input_format: str = "auto", columns: Mapping
     (['A', 'B', 'C'], [1, 0], [0, 2], [5, 7])
     """
     return source if isinstance(source, EdgeList) else read_edges(source, input_format=input_format, columns=columns)
-
-
-def window_in_seconds(window: Window) -> int:
-    """A time window in whole seconds: an integer is seconds, text a duration (``"1d"``, ``"12h"``; a bare number means days).
-
-    >>> window_in_seconds("1d"), window_in_seconds(3600), window_in_seconds(dt.timedelta(minutes=1))
-    (86400, 3600, 60)
-    """
-    if isinstance(window, bool) or not isinstance(window, (str, int, dt.timedelta)):
-        raise LimitError(f"a window is a duration such as '1d', a timedelta or integer seconds, got {window!r}")
-    seconds = window if isinstance(window, int) else window_seconds(cast(dt.timedelta, parse_window(window)))
-    if seconds < 0:
-        raise LimitError(f"the window must not be negative, got {window!r}")
-    return seconds
 
 
 @dataclass(frozen=True)
@@ -408,7 +392,7 @@ def _prepare(source: Source, max_length: int, temporal: bool, window: Window | N
     check_max_length(max_length)
     if window is not None and not temporal:
         raise LimitError("a window bounds temporal cycles only; pass temporal=True or leave the window out")
-    seconds = window_in_seconds("1d" if window is None else window) if temporal else None  # bounds are checked before reading
+    seconds = window_seconds("1d" if window is None else window) if temporal else None  # bounds are checked before reading
     edges = as_edge_list(source, input_format=input_format, columns=columns)
     graph: SimpleGraph | TemporalGraph
     if temporal:

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .cycles import Progress, Source, Window, as_edge_list, check_max_length, cycle_features, simple_graph, temporal_graph, window_in_seconds
+from ..reading.cells import Window, window_seconds
+from .cycles import Progress, Source, as_edge_list, check_max_length, cycle_features, simple_graph, temporal_graph
 from .ingest import EdgeList
 
 __all__ = ["Features", "transaction_features"]
@@ -158,7 +159,7 @@ def transaction_features(source: Source, *, max_length: int = 5, window: Window 
     (3, ['A', 'B', 'C'])
     """
     check_max_length(max_length)
-    seconds = None if window is None else window_in_seconds(window)  # bounds are checked before reading
+    seconds = None if window is None else window_seconds(window)  # bounds are checked before reading
     edges = as_edge_list(source, input_format=input_format, columns=columns)
     if edges.ts is None:
         seconds = None
