@@ -13,6 +13,7 @@ names resolved and ordered by ``dealgraph.reading.aliases``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from .cells import as_text, parse_amounts, parse_capacities, parse_dates
 from .tables import Problems, read_table, source_name
 
 __all__ = ["CAPS", "COLUMNS", "DATASETS", "KINDS", "STATUSES", "Ledger", "read_dataset", "read_ledger", "seed_ledger"]
+
+logger = logging.getLogger(__name__)
 
 KINDS = ("equity", "cloud", "chips", "compute", "services", "loan", "payment", "revenue_share", "other")
 STATUSES = ("closed", "committed", "loi", "rumored", "lapsed")
@@ -369,6 +372,7 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
         "note": text("note"),
         "evidence": text("evidence"),
     })
+    logger.info("ledger: %s: %d rows, %d entities, %d unknown amounts", name, n, len(entities), amount.null_count())
     return Ledger(entities=entities, table=table, origin=name, currency=ledger_currency, aliases=aliases)
 
 

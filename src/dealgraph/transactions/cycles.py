@@ -23,6 +23,7 @@ to Parquet block by block. The graph-level functions below them
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
@@ -40,6 +41,8 @@ from .ingest import EdgeList, read_edges
 __all__ = ["DEFINITIONS", "CycleCounts", "CycleListing", "CycleSearch", "CycleTally", "SimpleGraph", "Source", "TemporalGraph", "Window",
            "as_edge_list", "check_max_length", "count_cycles", "count_graph_cycles", "cycle_blocks", "cycle_features", "list_cycles",
            "simple_cycles", "simple_graph", "temporal_graph", "write_cycles"]
+
+logger = logging.getLogger(__name__)
 
 DEFINITIONS = {
     "hop-bounded": ("hop-bounded cycle: a simple cycle of the simple directed graph (one edge per ordered pair of entities, "
@@ -469,6 +472,7 @@ def count_cycles(source: Source, *, max_length: int = 5, temporal: bool = False,
     if time_limit is not None and time_limit < 0:
         raise LimitError(f"the time limit must not be negative, got {time_limit}")
     _, graph, search = _prepare(source, max_length, temporal, window, input_format, columns)
+    logger.info("cycles: %s search of %d rows, %d entities, up to %d entities", search.mode, search.rows, search.entities, max_length)
     tally = count_graph_cycles(graph, max_length, window=search.window_seconds, progress=progress, seconds=time_limit)
     return CycleCounts(search, {L: int(tally.by_length[L]) for L in range(2, max_length + 1)}, tally.complete, tally.seconds)
 

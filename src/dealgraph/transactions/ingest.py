@@ -24,6 +24,7 @@ Two layouts are read:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,8 @@ from ..reading.cells import BAD_AMOUNT, bad_amounts, cast_amounts, parse_amounts
 from ..reading.tables import MAX_PROBLEMS, Problems, read_errors, scan_table, source_name
 
 __all__ = ["AMLWORLD_COLUMNS", "EdgeList", "read_edges", "scan_input"]
+
+logger = logging.getLogger(__name__)
 
 AMLWORLD_COLUMNS = ("Timestamp", "From Bank", "Account", "To Bank", "Account.1", "Amount Received", "Receiving Currency",
                     "Amount Paid", "Payment Currency", "Payment Format", "Is Laundering")
@@ -170,6 +173,7 @@ def read_edges(source: Any, *, input_format: str = "auto", columns: Mapping[str,
     ids = pl.DataFrame({"name": names, "id": pl.int_range(len(names), eager=True, dtype=pl.Int64)})
     coded = df.select("src", "dst").with_row_index("__i").join(ids, left_on="src", right_on="name").join(
         ids, left_on="dst", right_on="name", suffix="_dst").sort("__i")
+    logger.info("edges: %s: %d rows, %d entities", name, df.height, len(names))
     return EdgeList(
         origin=name,
         names=names,
