@@ -190,7 +190,7 @@ def cli(verbose: int) -> None:
     if verbose:  # the library logs to logging.getLogger("dealgraph.<module>"); show it on this run's stderr
         import logging
 
-        handler = logging.StreamHandler(click.get_text_stream("stderr"))
+        handler = logging.StreamHandler(sys.stderr)  # this run's stderr (a test runner's, too)
         handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
         logger = logging.getLogger("dealgraph")
         logger.handlers = [handler]
