@@ -1,26 +1,25 @@
 """The built-in ledger: every figure carries its source in the seed article."""
 
 import re
+from importlib import resources
 
 import polars as pl
 import pytest
 
 import dealgraph as dg
-from conftest import SEED_DIR
+
+ARTICLE = resources.files("dealgraph") / "data" / "seed" / "000_9be8809e8f254aae.txt"  # shipped with the package
 
 EVIDENCE = re.compile(r"^seed article (\S+) line (\d+): 「(.+)」$")
 
 
 def test_every_row_cites_article_line_and_words():
     lg = dg.seed_ledger()
-    article = SEED_DIR / "000_9be8809e8f254aae.txt"
-    if not article.exists():
-        pytest.skip(f"the seed article is not beside the repository ({article})")
-    lines = article.read_text(encoding="utf-8").split("\n")
+    lines = ARTICLE.read_text(encoding="utf-8").split("\n")
     for rec in lg.to_frame().iter_rows(named=True):
         m = EVIDENCE.match(rec["evidence"] or "")
         assert m, f"{rec['id']}: evidence does not name the article line and words"
-        assert m.group(1) == article.name
+        assert m.group(1) == ARTICLE.name
         assert m.group(3) in lines[int(m.group(2)) - 1], f"{rec['id']}: quoted words not on line {m.group(2)}"
 
 

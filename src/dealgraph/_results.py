@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
 
     from ._errors import LedgerError
 
-__all__ = ["SCHEMA_VERSION", "Lang", "OnBases", "Record", "Result", "envelope", "flat_frame", "fmt_money", "fmt_share", "jsonable", "phrases"]
+__all__ = [
+    "Lang", "OnBases", "Record", "Result", "SCHEMA_VERSION", "clean_text", "envelope", "flat_frame", "fmt_money", "fmt_share", "jsonable", "phrases",
+]
 
 SCHEMA_VERSION = 1
 
@@ -132,12 +135,29 @@ def envelope(command: str, result: Any = None, *, problems: LedgerError | None =
     return {"schema_version": SCHEMA_VERSION, "command": command, "result": jsonable(data)}
 
 
+# Characters that drive a terminal rather than show: C0 controls but the newline, DEL, C1 controls, and the bidirectional
+# overrides and isolates that reorder what is shown ("Trojan Source").
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV injection").
+_FORMULA = "=+-@\t\r"
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters that would drive a terminal (ANSI escapes, bell, bidi overrides); newlines stay.
+
+    >>> clean_text("Open\x1b[31mAI\x07 \u202eok")
+    'Open[31mAI ok'
+    """
+    return _CONTROL.sub("", text)
+
+
 def flat_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with list columns joined by ``"; "`` and struct columns as JSON text, so it fits a CSV file.
+    """``frame`` ready for a CSV file: list columns joined by ``"; "``, struct columns as JSON text, and text cells that
+    a spreadsheet would run as a formula (starting with ``= + - @``, tab or carriage return) prefixed with ``'``.
 
     >>> import polars as pl
-    >>> flat_frame(pl.DataFrame({"a": [["x", "y"], []]}))["a"].to_list()
-    ['x; y', '']
+    >>> flat_frame(pl.DataFrame({"a": [["x", "y"], []], "b": ["=HYPERLINK(1)", "-1"], "n": [-1, 2]})).rows()
+    [('x; y', "'=HYPERLINK(1)", -1), ('', "'-1", 2)]
     """
     import polars as pl
 
@@ -147,7 +167,12 @@ def flat_frame(frame: pl.DataFrame) -> pl.DataFrame:
             changes.append(pl.col(name).cast(pl.List(pl.String)).list.join("; "))
         elif isinstance(dtype, pl.Struct):
             changes.append(pl.col(name).struct.json_encode())
-    return frame.with_columns(changes) if changes else frame
+        elif dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
+            changes.append(pl.col(name).cast(pl.String))
+    frame = frame.with_columns(changes) if changes else frame
+    guard = [pl.when(pl.col(name).str.head(1).is_in(list(_FORMULA))).then("'" + pl.col(name)).otherwise(pl.col(name)).alias(name)
+             for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(guard) if guard else frame
 
 
 @dataclass(frozen=True)

@@ -169,8 +169,8 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
     W = f.matrix()
     table = entities if entities is not None else read_entities(aliases=ledger.aliases)
     buf = table.buffers(names, W.sum(axis=1), assume=assume_buffer)
-    top = W.argmax(axis=0)
-    exposure = W.max(axis=0)
+    top = W.argmax(axis=0) if n else np.zeros(0, dtype=np.int64)
+    exposure = W.max(axis=0, initial=0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(buf.values > 0, exposure / buf.values, np.where(exposure > 0, np.inf, 0.0))
     exposures = pl.DataFrame({

@@ -21,13 +21,14 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
-from .._errors import DealgraphError
+from .._errors import DealgraphError, LimitError
 from .._results import fmt_money
 from ..reading.ledger import FIRM_STATUSES, Ledger
 
 __all__ = ["BASES", "Basis", "Flows", "assumptions", "flows"]
 
 Basis = Literal["headline", "firm"]
+MAX_USD_PER_GW = 1e13  # dollars per gigawatt: far above any price (about 5e10 in 2025); keeps every priced amount and sum finite
 BASES: tuple[Basis, ...] = ("headline", "firm")
 
 
@@ -92,8 +93,8 @@ def row_amounts(ledger: Ledger, basis: Basis, usd_per_gw: float | None) -> tuple
     """Per row: is it on the basis, and its amount there (null = unknown)."""
     if basis not in BASES:
         raise DealgraphError(f"unknown basis {basis!r}; expected one of {', '.join(BASES)}")
-    if usd_per_gw is not None and not (usd_per_gw >= 0):
-        raise DealgraphError(f"usd_per_gw must be a non-negative number, got {usd_per_gw!r}")
+    if usd_per_gw is not None and not (0 <= usd_per_gw <= MAX_USD_PER_GW):
+        raise LimitError(f"usd_per_gw must be a number from 0 to {MAX_USD_PER_GW:g} dollars per gigawatt, got {usd_per_gw!r}")
     t = ledger.table
     on = t["status"] != "lapsed"
     amount = t["amount"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -16,11 +17,11 @@ from typing import Any
 
 import click
 
-from .._results import Record, envelope, flat_frame
+from .._results import Record, clean_text, envelope, flat_frame
 
 
 def _stderr(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(clean_text(message), err=True)
 
 
 def _echo_json(payload: dict[str, Any], indent: int | None = 2) -> None:
@@ -49,6 +50,18 @@ def _money(value: str | None) -> float | None:
     if parsed is None:
         raise click.BadParameter("empty value", param_hint="--usd-per-gw")
     return parsed.value
+
+
+class Finite(click.FloatRange):
+    """A float range that also refuses NaN and infinities (``nan`` compares false with every bound)."""
+
+    name = "finite number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
 
 
 FORMATS = ("table", "json", "csv")
@@ -116,7 +129,9 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats
             try:
                 fx_rates[cur] = float(rate)
             except ValueError:
-                raise click.BadParameter(f"rate for {cur} must be a number, got {rate!r}", param_hint="--fx") from None
+                fx_rates[cur] = math.nan
+            if not (math.isfinite(fx_rates[cur]) and fx_rates[cur] > 0):
+                raise click.BadParameter(f"rate for {cur} must be a positive finite number, got {rate!r}", param_hint="--fx")
         mapping = _pairs(columns, "--column")
         settings = dict(columns=mapping, aliases=aliases, fx=fx_rates, currency=currency)
 
@@ -144,7 +159,39 @@ def _emit(result: Any, fmt: str, command: str, frame=None) -> None:
         from rich.console import Console
 
         tty = sys.stdout.isatty()
-        Console(no_color="NO_COLOR" in os.environ or None, width=None if tty else 200).print(result)
+        Console(no_color="NO_COLOR" in os.environ or None, width=None if tty else 200).print(_Clean(result))
+
+
+class _Clean:
+    """A renderable shown without the characters that drive a terminal (``clean_text``): ledger text is untrusted."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console, options):
+        from rich.segment import Segment
+
+        for seg in console.render(self.inner, options):
+            yield seg if seg.control else Segment(clean_text(seg.text), seg.style)
+
+
+def check_outputs(force: bool, **outputs: str | None) -> None:
+    """Before any work: every output's folder exists, no two outputs name the same file, and none exists unless
+    ``--force`` (or a yes at a terminal prompt)."""
+    from pathlib import Path
+
+    seen: dict[Path, str] = {}
+    for option, given in outputs.items():
+        if not given:
+            continue
+        path, flag = Path(given), f"--{option}"
+        if not path.parent.is_dir():
+            raise click.UsageError(f"{path.parent} (the folder of {flag} {path}) does not exist; create it first")
+        if path.resolve() in seen:
+            raise click.UsageError(f"{flag} and {seen[path.resolve()]} name the same file, {path}; give two files")
+        seen[path.resolve()] = flag
+        if path.exists() and not force and not (sys.stdin.isatty() and click.confirm(f"{path} exists; overwrite it?", err=True)):
+            raise click.UsageError(f"{path} exists; use --force to overwrite it")
 
 
 def _basis_option(both: bool = False, help: str | None = None):
@@ -221,7 +268,7 @@ def validate(lg, *, usd_per_gw, fmt):
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Stream every cycle to this Parquet file.")
 @click.option("--input-format", type=click.Choice(["auto", "dealgraph", "amlworld"]), default="auto", show_default=True,
               help="Column layout of a transaction file (amlworld: IBM's AMLworld CSV).")
-@click.option("--time-limit", type=click.FloatRange(0), metavar="SECONDS", help="Stop the search after about this long (partial counts).")
+@click.option("--time-limit", type=Finite(0), metavar="SECONDS", help="Stop the search after about this long (partial counts).")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
 def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, count_only, temporal, output, input_format, time_limit, force):
     """Every circular flow, ranked by the money that can go all the way round.
@@ -289,7 +336,7 @@ def summary(lg, *, usd_per_gw, fmt, max_length, window):
 def _entity_options(f):
     @click.option("--entities", "entities_file", type=click.Path(dir_okay=False),
                   help="Entity table (CSV or TOML) with buffers and outside revenue, each with its source.")
-    @click.option("--assume-buffer", default=0.0, show_default=True, type=click.FloatRange(0),
+    @click.option("--assume-buffer", default=0.0, show_default=True, type=Finite(0),
                   help="Buffer assumed where the entity table has none, as a multiple of the entity's stated obligations.")
     @functools.wraps(f)
     def wrapper(*args, entities_file, **kwargs):
@@ -316,16 +363,16 @@ def dependency_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, basis):
 @ledger_options
 @_entity_options
 @click.option("--fail", "fail", multiple=True, metavar="ENTITY", help="An entity that pays only --pay of its commitments. Repeatable.")
-@click.option("--pay", default=0.0, show_default=True, type=click.FloatRange(0, 1), help="Share of its commitments a failed entity pays.")
+@click.option("--pay", default=0.0, show_default=True, type=Finite(0, 1), help="Share of its commitments a failed entity pays.")
 @click.option("--demand", multiple=True, metavar="ENTITIES=FALL",
               help='Outside revenue of a group falls, e.g. --demand "Microsoft,Amazon=0.2". Repeatable.')
 @click.option("--lapse", multiple=True, metavar="STATUS|KIND|ID", help="Deals that lapse: a status (loi), a kind or a deal id. Repeatable.")
 @click.option("--scenario", "scenario_file", type=click.Path(dir_okay=False), help="A TOML scenario file (combined with the options above).")
 @click.option("--model", type=click.Choice(["eisenberg-noe", "rogers-veraart", "furfine", "debtrank", "debtrank-linear", "all"]),
               default="all", show_default=True, help="Propagation model; all shows them side by side.")
-@click.option("--alpha", default=0.5, show_default=True, type=click.FloatRange(0, 1), help="Rogers-Veraart recovery of outside assets.")
-@click.option("--beta", default=0.7, show_default=True, type=click.FloatRange(0, 1), help="Rogers-Veraart recovery of receivables.")
-@click.option("--lgd", default=1.0, show_default=True, type=click.FloatRange(0, 1), help="Furfine loss given default.")
+@click.option("--alpha", default=0.5, show_default=True, type=Finite(0, 1), help="Rogers-Veraart recovery of outside assets.")
+@click.option("--beta", default=0.7, show_default=True, type=Finite(0, 1), help="Rogers-Veraart recovery of receivables.")
+@click.option("--lgd", default=1.0, show_default=True, type=Finite(0, 1), help="Furfine loss given default.")
 @_basis_option()
 def stress_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, fail, pay, demand, lapse, scenario_file, model, alpha,
                beta, lgd, basis):
@@ -382,28 +429,31 @@ def features(ledger, columns, *, fmt, output, accounts, max_length, window, inpu
 
 @cli.command("generate")
 @click.argument("output", type=click.Path(dir_okay=False))
-@click.option("--rows", default=1_000_000, show_default=True, type=click.IntRange(1), help="Background transactions.")
-@click.option("--accounts", type=click.IntRange(2), help="Accounts (default: rows / 10).")
+@click.option("--rows", default=1_000_000, show_default=True, type=click.IntRange(1, 10**9), help="Background transactions (up to 10^9).")
+@click.option("--accounts", type=click.IntRange(2, 10**9), help="Accounts (default: rows / 10; up to 10^9).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the random generator (same seed, same file).")
-@click.option("--days", default=10.0, show_default=True, type=click.FloatRange(0, min_open=True), help="Period the timestamps cover.")
+@click.option("--days", default=10.0, show_default=True, type=Finite(0, 36_500, min_open=True),
+              help="Period the timestamps cover, in days (up to 100 years).")
 @click.option("--cycles", "cycle_spec", default="3:10,4:10,5:10", show_default=True, metavar="LEN:COUNT,...",
               help="Planted cycles: how many of each length.")
-@click.option("--fan-in", default=10, show_default=True, type=click.IntRange(0), help="Planted fan-in instances.")
-@click.option("--fan-out", default=10, show_default=True, type=click.IntRange(0), help="Planted fan-out instances.")
+@click.option("--fan-in", default=10, show_default=True, type=click.IntRange(0, 10**6), help="Planted fan-in instances.")
+@click.option("--fan-out", default=10, show_default=True, type=click.IntRange(0, 10**6), help="Planted fan-out instances.")
 @click.option("--truth", type=click.Path(dir_okay=False), help="Where to write the planted truth (default: OUTPUT with .truth.parquet).")
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @format_options
 def generate(output, rows, accounts, seed, days, cycle_spec, fan_in, fan_out, truth, force, fmt):
     """A seeded synthetic transaction ledger with planted cycles, fan-in and fan-out (CSV or Parquet), and its truth."""
+    from pathlib import Path
+
     from .transactions import run_generate
 
     cycles = {}
     for item in filter(None, (x.strip() for x in cycle_spec.split(","))):
         length, sep, count = item.partition(":")
-        if not (sep and length.isdigit() and count.isdigit() and int(length) >= 2):
-            raise click.BadParameter(f"expected LEN:COUNT with LEN >= 2, got {item!r}", param_hint="--cycles")
+        if not (sep and length.isdigit() and count.isdigit() and 2 <= int(length) <= 1000 and int(count) <= 10**6):
+            raise click.BadParameter(f"expected LEN:COUNT with LEN from 2 to 1000 and COUNT up to 10^6, got {item!r}", param_hint="--cycles")
         cycles[int(length)] = int(count)
-    truth = truth or str(output).rsplit(".", 1)[0] + ".truth.parquet"
+    truth = truth or str(Path(output).with_suffix(".truth.parquet"))  # ledger.csv -> ledger.truth.parquet, beside it
     run_generate(output, truth, rows=rows, accounts=accounts, seed=seed, days=days, cycles=cycles, fan_in=fan_in, fan_out=fan_out,
                  fmt=fmt, force=force)
 
@@ -428,10 +478,8 @@ def report_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, output, force, l
     from ..web.render import render_report
     from ..web.report import article_story, report_data
 
+    check_outputs(force, output=output)
     path = Path(output)
-    if path.exists() and not force:
-        if not (sys.stdin.isatty() and click.confirm(f"{path} exists; overwrite it?", err=True)):
-            raise click.UsageError(f"{path} exists; use --force to overwrite it")
     marks = tuple(s.strip() for s in story.split(",") if s.strip()) if story else article_story(lg)
     unknown = set(marks) - set(lg.table["id"].to_list())
     if unknown:
@@ -440,8 +488,6 @@ def report_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, output, force, l
         data = report_data(lg, lang=lang, basis=basis, usd_per_gw=usd_per_gw, story=marks, max_length=max_length,
                            max_nodes=max_nodes, entities=entities, assume_buffer=assume_buffer)
         html = render_report(data)
-    if not path.parent.is_dir():
-        raise click.UsageError(f"{path.parent} is not a folder; create it first")
     with atomic_path(path) as tmp:
         tmp.write_text(html, encoding="utf-8")
     result = {"output": str(path), "bytes": len(html.encode("utf-8")), "entities": data["meta"]["entities"],
@@ -468,9 +514,12 @@ def serve_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, host, port, max_u
     size = max_upload.strip().upper().removesuffix("B")
     scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(size[-1:], 1)
     try:
-        limit = int(float(size.rstrip("KMG")) * scale)
+        number = float(size.rstrip("KMG"))
     except ValueError:
-        raise click.BadParameter(f"expected a size such as 20MB, got {max_upload!r}", param_hint="--max-upload") from None
+        number = math.nan
+    if not (math.isfinite(number) and 0 < number * scale <= 2**40):
+        raise click.BadParameter(f"expected a size from 1 byte to 1TB such as 20MB, got {max_upload!r}", param_hint="--max-upload")
+    limit = int(number * scale)
     app = create_app(lg, story=article_story(lg), entities=entities, assume_buffer=assume_buffer, max_upload=limit, lang=lang)
     if get_path is not None:
         if not get_path.startswith("/"):

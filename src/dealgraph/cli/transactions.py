@@ -16,30 +16,30 @@ A -> B -> C -> A); ``loops -o`` one row saying what was written;
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
-from pathlib import Path
 
 import click
 import polars as pl
 
 from .._results import Record
-from .main import _emit, problems_as_json, progress
+from .main import _emit, check_outputs, problems_as_json, progress
 
 
-def _refuse_overwrite(path: str | None, force: bool) -> None:
-    if path and Path(path).exists() and not force:
-        raise click.UsageError(f"{path} exists; use --force to overwrite it")
-
-
-def _write(frame: pl.DataFrame, path: str, *, csv: bool = False) -> None:
-    """``frame`` to ``path`` as Parquet (or CSV), atomically: never a half-written file."""
+def _write(*outputs: tuple[pl.DataFrame, str | None]) -> None:
+    """Each frame to its path (Parquet, or CSV by suffix), all or nothing: temporary files beside the targets, renamed
+    only when every one is written, so a failure leaves no half-written file and no output without its companion."""
     from .._files import atomic_path
 
-    with atomic_path(path) as tmp:
-        if csv:
-            frame.write_csv(tmp)
-        else:
-            frame.write_parquet(tmp)
+    with contextlib.ExitStack() as stack:
+        for frame, path in outputs:
+            if path is None:
+                continue
+            tmp = stack.enter_context(atomic_path(path))
+            if path.endswith((".parquet", ".pq")):
+                frame.write_parquet(tmp)
+            else:
+                frame.write_csv(tmp)
 
 
 def _read_edges(read: Callable, input_format: str):
@@ -54,7 +54,7 @@ def run_cycles(read: Callable, *, fmt: str, max_length: int, limit: int, window:
                output: str | None, input_format: str, time_limit: float | None, force: bool) -> None:
     from ..transactions.cycles import count_cycles, list_cycles, write_cycles
 
-    _refuse_overwrite(output, force)
+    check_outputs(force, output=output)
     edges = _read_edges(read, input_format)
     span = window if temporal else None  # --window also bounds deal-ledger loops; here it applies to temporal cycles only
     if count_only:
@@ -63,8 +63,10 @@ def run_cycles(read: Callable, *, fmt: str, max_length: int, limit: int, window:
         _emit(counts, fmt, "loops")
     elif output:
         with progress("Listing cycles") as update:
-            written = write_cycles(edges, output, max_length=max_length, temporal=temporal, window=span, progress=update)
-        _emit(Record({**written.to_dict(), "listed": written.total, "output": output}, f"wrote {written.total} cycles to {output}"),
+            written = write_cycles(edges, output, max_length=max_length, temporal=temporal, window=span, progress=update,
+                                   time_limit=time_limit)
+        partial = "" if written.complete else " (stopped at --time-limit: the cycles of the entities searched so far)"
+        _emit(Record({**written.to_dict(), "listed": written.total, "output": output}, f"wrote {written.total} cycles to {output}{partial}"),
               fmt, "loops")
     else:
         with progress("Listing cycles") as update:
@@ -77,18 +79,14 @@ def run_features(source: str, columns: dict[str, str], *, output: str | None, ac
     from ..transactions.features import transaction_features
     from ..transactions.ingest import read_edges, scan_input
 
-    _refuse_overwrite(output, force)
-    _refuse_overwrite(accounts, force)
+    check_outputs(force, output=output, accounts=accounts)
     with problems_as_json("features", fmt), progress("Reading") as update:
         update(0, 1)
         edges = read_edges(source, input_format=input_format, columns=columns)
     with progress("Counting cycles per row") as update:
         features = transaction_features(edges, max_length=max_length, window=window or None, progress=update)
     table = scan_input(source, input_format)[0].collect().hstack(features.to_frame())
-    if output:
-        _write(table, output)
-    if accounts:
-        _write(features.accounts, accounts)
+    _write((table, output), (features.accounts, accounts))
     if fmt == "json":
         _emit({**features.to_dict(), "output": output, "accounts": accounts}, fmt, "features")
     else:
@@ -102,12 +100,10 @@ def run_generate(output: str, truth: str, *, rows: int, accounts: int | None, se
                  fan_in: int, fan_out: int, fmt: str, force: bool) -> None:
     from ..transactions.synth import synthetic_transactions
 
-    _refuse_overwrite(output, force)
-    _refuse_overwrite(truth, force)
+    check_outputs(force, output=output, truth=truth)
     with progress("Generating") as update:
         update(0, 1)
         ledger, planted = synthetic_transactions(rows, accounts, seed=seed, days=days, cycles=cycles, fan_in=fan_in, fan_out=fan_out)
-    _write(ledger, output, csv=not output.endswith((".parquet", ".pq")))
-    _write(planted, truth)
+    _write((ledger, output), (planted, truth))
     _emit(Record({"output": output, "truth": truth, "rows": ledger.height, "planted": planted.height, "seed": seed},
                  f"wrote {output} ({ledger.height:,} rows, seed {seed}) and {truth} ({planted.height} planted instances)"), fmt, "generate")

@@ -23,6 +23,7 @@ Every part is optional; parts combine.
 from __future__ import annotations
 
 import difflib
+import reprlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,13 +85,13 @@ class Scenario:
 
 def _fraction(value: Any, key: str, origin: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ScenarioError(f"{origin}: {key}: expected a number from 0 to 1, got {value!r}")
+        raise ScenarioError(f"{origin}: {key}: expected a number from 0 to 1, got {reprlib.repr(value)}")
     return float(value)
 
 
 def _choices(value: Any, key: str, allowed: tuple[str, ...], origin: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ScenarioError(f"{origin}: {key}: expected a list of strings, got {value!r}")
+        raise ScenarioError(f"{origin}: {key}: expected a list of strings, got {reprlib.repr(value)}")
     for v in value:
         if allowed and v not in allowed:
             close = difflib.get_close_matches(v, allowed, n=3, cutoff=0.4)
@@ -114,6 +115,10 @@ def read_scenario(source: str | Path | dict[str, Any]) -> Scenario:
         raise ScenarioError(f"{path}: no such file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: not valid TOML: nested too deeply") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the file: {exc.strerror}") from None
     return _from_mapping(doc, str(path), default_name=path.stem)
 
 
@@ -125,6 +130,9 @@ def _from_mapping(doc: dict[str, Any], origin: str, default_name: str = "scenari
             raise ScenarioError(f"{origin}: unknown key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
                                 + f" (known keys: {', '.join(sorted(known))})")
     fails, demands = [], []
+    for key, what in (("fail", "[[fail]] tables with entity and pay"), ("demand", "[[demand]] tables with entities and fall")):
+        if not isinstance(doc.get(key, []), list):
+            raise ScenarioError(f"{origin}: {key}: expected {what}, got {reprlib.repr(doc[key])}")
     for k, item in enumerate(doc.get("fail", [])):
         if not isinstance(item, dict) or not isinstance(item.get("entity"), str):
             raise ScenarioError(f"{origin}: fail[{k}].entity: expected an entity name")

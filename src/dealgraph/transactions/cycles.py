@@ -38,9 +38,9 @@ from .._files import atomic_path
 from ..reading.cells import Window, window_seconds
 from .ingest import EdgeList, read_edges
 
-__all__ = ["DEFINITIONS", "CycleCounts", "CycleListing", "CycleSearch", "CycleTally", "SimpleGraph", "Source", "TemporalGraph", "Window",
-           "as_edge_list", "check_max_length", "count_cycles", "count_graph_cycles", "cycle_blocks", "cycle_features", "list_cycles",
-           "simple_cycles", "simple_graph", "temporal_graph", "write_cycles"]
+__all__ = ["DEFINITIONS", "CycleCounts", "CycleListing", "CycleSearch", "CycleTally", "SimpleGraph", "Source", "TemporalGraph",
+           "as_edge_list", "check_max_length", "check_time_limit", "count_cycles", "count_graph_cycles", "cycle_blocks", "cycle_features",
+           "list_cycles", "simple_cycles", "simple_graph", "temporal_graph", "write_cycles"]
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +158,12 @@ def check_max_length(k: int) -> None:
     """Raise ``LimitError`` unless ``k`` (the most entities in a cycle) is at least 2."""
     if k < 2:
         raise LimitError(f"the hop bound must be at least 2 (a cycle needs two entities), got {k}")
+
+
+def check_time_limit(seconds: float | None) -> None:
+    """A time limit is a non-negative, finite number of seconds (or None: no limit)."""
+    if seconds is not None and not (isinstance(seconds, (int, float)) and 0 <= seconds < float("inf")):
+        raise LimitError(f"the time limit must be a non-negative number of seconds, got {seconds!r}")
 
 
 def _blocks(n: int, size: int | None) -> Iterator[np.ndarray]:
@@ -469,8 +475,7 @@ def count_cycles(source: Source, *, max_length: int = 5, temporal: bool = False,
     >>> count_cycles(ledger, max_length=3, temporal=True, window=2).counts  # A -> B -> C -> A spans 2 s, A -> B -> A 3 s
     {2: 0, 3: 1}
     """
-    if time_limit is not None and time_limit < 0:
-        raise LimitError(f"the time limit must not be negative, got {time_limit}")
+    check_time_limit(time_limit)
     _, graph, search = _prepare(source, max_length, temporal, window, input_format, columns)
     logger.info("cycles: %s search of %d rows, %d entities, up to %d entities", search.mode, search.rows, search.entities, max_length)
     tally = count_graph_cycles(graph, max_length, window=search.window_seconds, progress=progress, seconds=time_limit)
@@ -560,7 +565,8 @@ def list_cycles(source: Source, *, max_length: int = 5, temporal: bool = False, 
 
 
 def write_cycles(source: Source, path: str | Path, *, max_length: int = 5, temporal: bool = False, window: Window | None = None,
-                 input_format: str = "auto", columns: Mapping[str, str] | None = None, progress: Progress | None = None) -> CycleCounts:
+                 input_format: str = "auto", columns: Mapping[str, str] | None = None, progress: Progress | None = None,
+                 time_limit: float | None = None) -> CycleCounts:
     """Stream every cycle of a transaction ledger to a Parquet file, block by block, without holding the list.
 
     Parameters
@@ -570,6 +576,10 @@ def write_cycles(source: Source, path: str | Path, *, max_length: int = 5, tempo
     path : str or Path
         The Parquet file; written under a temporary name next to it and
         renamed when complete, so it is never seen half-written.
+    time_limit : float, optional
+        Stop after the block of start entities in which this many seconds run
+        out; the file then holds the cycles found so far and the counts are
+        marked incomplete.
 
     Returns
     -------
@@ -591,13 +601,18 @@ def write_cycles(source: Source, path: str | Path, *, max_length: int = 5, tempo
     """
     import pyarrow.parquet as pq
 
+    check_time_limit(time_limit)
     edges, graph, search = _prepare(source, max_length, temporal, window, input_format, columns)
     start = time.perf_counter()
     by_length = np.zeros(max_length + 1, dtype=np.int64)
     frames = _frames(edges, graph, search, progress)
     schema = next(frames).to_arrow().schema  # the first frame is empty: the columns, also of a file without cycles
+    complete = True
     with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema) as writer:
         for frame in frames:
             writer.write_table(frame.to_arrow())
             by_length += np.bincount(frame["length"].to_numpy(), minlength=max_length + 1)
-    return CycleCounts(search, {L: int(by_length[L]) for L in range(2, max_length + 1)}, True, time.perf_counter() - start)
+            if time_limit is not None and time.perf_counter() - start > time_limit:
+                complete = False  # the file holds the cycles of the start entities searched so far
+                break
+    return CycleCounts(search, {L: int(by_length[L]) for L in range(2, max_length + 1)}, complete, time.perf_counter() - start)
