@@ -202,10 +202,60 @@ def test_explorer_upload_shows_problems_per_row_and_keeps_names_as_text(browser,
     w.close()
 
 
+CROSS_SITE_UPLOADS = """(url) => Promise.all([  // what a page on another site can send: a form's content type, or a preflighted request
+  fetch(url, {method: 'POST', mode: 'no-cors', headers: {'Content-Type': 'text/plain'}, body: 'source,target\\nA,B\\n'})
+    .then(r => r.type),
+  fetch(url, {method: 'POST', headers: {'Content-Type': 'application/octet-stream'}, body: 'source,target\\nA,B\\n'})
+    .then(r => r.status, e => 'blocked')
+])"""
+
+
+def test_explorer_refuses_uploads_from_another_origin(browser, explorer):
+    import json
+    import urllib.request
+
+    def rows() -> int:
+        with urllib.request.urlopen(explorer + "api/ledger", timeout=10) as r:
+            return len(json.load(r)["result"]["rows"])
+
+    before = rows()
+    w = Watched(browser, offline=False)
+    w.page.goto(explorer.replace("127.0.0.1", "localhost") + "openapi.json")  # another origin (a page with no CSP of its own)
+    assert w.page.evaluate(CROSS_SITE_UPLOADS, explorer + "api/ledger?name=x.csv") == ["opaque", "blocked"]
+    assert rows() == before and w.dialogs == []
+    w.close()
+
+
 def test_chinese_report_renders_without_errors(browser, tmp_path):
     out = _report(tmp_path, "--lang", "zh")
     w = Watched(browser, offline=True)
     page = w.open(out.as_uri())
     assert page.text_content("#title") == "dealgraph 报告" and "微软" in page.text_content("#loop-list")
     assert w.errors == [] and [r for r in w.requests if not r.startswith("file:")] == []
+    w.close()
+
+
+MISSING_GLYPH = "\ue000"  # a private-use character no font draws: the missing-glyph box ("tofu")
+DRAW_GLYPHS = """(chars) => {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 40;
+  const ctx = canvas.getContext('2d');
+  ctx.font = '32px ' + getComputedStyle(document.getElementById('title')).fontFamily;  // the page's own fonts
+  ctx.textBaseline = 'top';
+  return chars.map(ch => { ctx.clearRect(0, 0, 40, 40); ctx.fillText(ch, 2, 2); return [canvas.toDataURL(), ctx.measureText(ch).width]; });
+}"""
+
+
+def test_chinese_report_draws_its_glyphs_not_boxes(browser, tmp_path):
+    out = _report(tmp_path, "--lang", "zh")
+    w = Watched(browser, offline=True)
+    page = w.open(out.as_uri())
+    shown = page.text_content("#title") + page.text_content("#loop-list")  # 报告, 微软, 英伟达, ...
+    chinese = sorted({ch for ch in shown if "\u4e00" <= ch <= "\u9fff"})[:12]
+    assert len(chinese) >= 4
+    drawn = page.evaluate(DRAW_GLYPHS, [*chinese, MISSING_GLYPH])
+    box, box_width = drawn.pop()
+    boxes = [ch for ch, (image, width) in zip(chinese, drawn) if image == box or width == box_width]
+    assert boxes == [], f"{''.join(boxes)} drawn as missing-glyph boxes: install a CJK font (apt-get install fonts-noto-cjk)"
+    assert len({image for image, _ in drawn}) == len(chinese)  # every character its own glyph
     w.close()

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import re
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dealgraph as dg
 from conftest import HOSTILE
 from dealgraph.cli import cli
 from dealgraph.web.render import render_report
 from dealgraph.web.report import article_story, report_data, without_deals
-from dealgraph.web.server import create_app
+from dealgraph.web.server import bound_hosts, create_app, request_once
+
+HERE = "http://127.0.0.1:8765"  # where the test clients pretend the explorer is served
+OCTET = {"Content-Type": "application/octet-stream"}  # how the page uploads a ledger
 
 
 def _payload(html: str) -> dict:
@@ -113,7 +120,7 @@ def test_report_command_writes_once_and_refuses_to_overwrite(tmp_path):
 @pytest.fixture
 def client():
     lg = dg.read_dataset("ai-deals")
-    return TestClient(create_app(lg, story=article_story(lg), max_upload=1000))
+    return TestClient(create_app(lg, story=article_story(lg), max_upload=1000), base_url=HERE)
 
 
 def test_api_twins_match_the_command_line(client):
@@ -142,10 +149,152 @@ def test_api_what_if_changes_stress_and_rejects_unknown_entities(client):
 
 
 def test_upload_validates_per_row_limits_size_and_replaces_the_ledger(client):
-    bad = client.post("/api/ledger", params={"name": "mine.csv"}, content=b"source,target,amount\nA,B,1\nA,,2\n")
+    bad = client.post("/api/ledger", params={"name": "mine.csv"}, content=b"source,target,amount\nA,B,1\nA,,2\n", headers=OCTET)
     assert bad.status_code == 422
     assert [(p["row"], p["column"]) for p in bad.json()["problems"]] == [(2, "target")]
-    assert client.post("/api/ledger", params={"name": "big.csv"}, content=b"x" * 1001).status_code == 413
-    ok = client.post("/api/ledger", params={"name": "mine.csv"}, content=b"source,target,amount\nA,B,1\nB,A,2\n")
+    assert client.post("/api/ledger", params={"name": "big.csv"}, content=b"x" * 1001, headers=OCTET).status_code == 413
+    ok = client.post("/api/ledger", params={"name": "mine.csv"}, content=b"source,target,amount\nA,B,1\nB,A,2\n", headers=OCTET)
     assert ok.json() == {"valid": True, "rows": 2, "entities": 2, "problems": []}
     assert client.get("/api/loops").json()["result"]["loops"][0]["path"] == "A -> B -> A"
+
+
+def test_explorer_refuses_other_sites_and_foreign_hosts(client):
+    upload = {"params": {"name": "mine.csv"}, "content": b"source,target,amount\nA,B,1\nB,A,2\n"}
+    rows = len(client.get("/api/ledger").json()["result"]["rows"])
+    # a page on another site (or another local port) cannot post, whatever it sends
+    for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"}, {"Origin": "http://127.0.0.1:9999"},
+                    {"Origin": "https://127.0.0.1.evil.example:8765"}, {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}):
+        assert client.post("/api/ledger", **upload, headers={**OCTET, **headers}).status_code == 403, headers
+        assert client.post("/api/report", json={}, headers=headers).status_code == 403, headers
+    # ... nor send what a cross-site <form> or no-cors fetch can send without a preflight: a form's content type, or none
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "TEXT/PLAIN; charset=utf-8"):
+        refused = client.post("/api/ledger", **upload, headers={"Content-Type": content_type})
+        assert refused.status_code == 415 and "application/octet-stream" in refused.json()["detail"]
+    assert client.post("/api/report", content=b"{}").status_code == 415
+    assert len(client.get("/api/ledger").json()["result"]["rows"]) == rows  # nothing got through
+    # DNS rebinding: another name that resolves to this machine reads nothing and writes nothing
+    for host in ("evil.example", "evil.example:8765", "127.0.0.1.nip.io:8765", "localhost.evil.example", "[::2]:8765", ""):
+        assert client.get("/api/loops", headers={"Host": host}).status_code == 403, host
+        refused = client.post("/api/ledger", **upload, headers={**OCTET, "Host": host, "Origin": f"http://{host}"})
+        assert refused.status_code == 403 and "DNS rebinding" in refused.json()["detail"]
+    # the explorer's own names, on any port, and its own page's requests
+    for host in ("127.0.0.1:8765", "localhost:1234", "LOCALHOST", "[::1]:8765", "127.0.0.1"):
+        assert client.get("/api/loops", headers={"Host": host}).status_code == 200, host
+    assert client.post("/api/report", json={}, headers={"Origin": HERE, "Sec-Fetch-Site": "same-origin"}).status_code == 200
+    ok = client.post("/api/ledger", **upload, headers={**OCTET, "Origin": HERE, "Sec-Fetch-Site": "same-origin"})
+    assert ok.status_code == 200 and ok.json()["rows"] == 2
+
+
+def test_allowed_hosts_follow_the_bound_address():
+    lg = dg.seed_ledger()
+    named = TestClient(create_app(lg, allowed_hosts=bound_hosts("dealgraph.lan")), base_url="http://dealgraph.lan:8765")
+    assert named.get("/api/loops").status_code == 200
+    assert named.get("/api/loops", headers={"Host": "127.0.0.1:8765"}).status_code == 403
+    anywhere = TestClient(create_app(lg, allowed_hosts=bound_hosts("0.0.0.0")), base_url="http://192.168.1.5:8765")
+    assert anywhere.get("/api/loops", headers={"Host": "whatever.example"}).status_code == 200
+    assert anywhere.post("/api/report", json={}, headers={"Origin": "http://evil.example"}).status_code == 403  # writes stay same-origin
+    assert bound_hosts("::1") == ("::1", "127.0.0.1", "localhost") and bound_hosts("[::]") == ("*",)
+    status, body = request_once(create_app(lg, allowed_hosts=("::1",)), "/api/loops")  # serve --get uses an allowed name
+    assert status == 200 and json.loads(body)["command"] == "loops"
+
+
+@pytest.fixture(scope="module")
+def seed_client():
+    return TestClient(create_app(dg.seed_ledger()), base_url=HERE)
+
+
+SEED = dg.seed_ledger()
+NUMBER_TEXT = st.one_of(st.sampled_from(["inf", "-inf", "Infinity", "nan", "NaN", "-1", "-0", "0", "0.5", "1", "1e308", "1e400", "1e13",
+                                         "1e14", "5e-324", "1_000", "0x10", "", " 1 ", "１", "1,5"]),
+                        st.integers().map(str), st.floats().map(repr), st.text(max_size=6))
+WHAT_IF_VALUES = {
+    "lang": st.one_of(st.sampled_from(["en", "zh"]), st.text(max_size=4)),
+    "basis": st.one_of(st.sampled_from(["headline", "firm"]), st.text(max_size=8)),
+    "usd_per_gw": NUMBER_TEXT,
+    "pay": NUMBER_TEXT,
+    "disabled": st.lists(st.one_of(st.sampled_from([*SEED.table["id"].to_list(), "0", "1", "-1", str(10**30)]), st.text(max_size=12)), max_size=4),
+    "fail": st.one_of(st.sampled_from([*SEED.entities, "microsoft", "微软", "Ｍｉｃｒｏｓｏｆｔ"]), st.text(max_size=12)),  # control characters too
+}
+API_GETS = ["/api/loops", "/api/circularity", "/api/round-trips", "/api/dependency", "/api/stress", "/api/summary", "/api/ledger"]
+
+
+def _as_json_value(value: object) -> object:
+    """A query value as the page's JSON would carry it: numbers (NaN and infinities too) as numbers, the rest as given."""
+    try:
+        return float(value) if isinstance(value, str) else value
+    except ValueError:
+        return value
+
+
+@pytest.mark.parametrize("path", [*API_GETS, "POST /api/report"])
+@settings(max_examples=40, deadline=None)
+@given(what_if=st.fixed_dictionaries({}, optional=WHAT_IF_VALUES))
+def test_no_what_if_gives_a_server_error(seed_client, path, what_if):
+    if path.startswith("POST"):
+        body = json.dumps({k: _as_json_value(v) for k, v in what_if.items()})  # NaN and Infinity as the JSON tokens
+        response = seed_client.post("/api/report", content=body, headers={"Content-Type": "application/json"})
+    else:
+        response = seed_client.get(path, params=what_if)
+    assert response.status_code in (200, 400, 422), response.text
+    assert isinstance(response.json(), dict)  # always JSON, with a detail when refused
+    if response.status_code != 200:
+        assert response.json()["detail"]
+
+
+def test_non_finite_numbers_are_refused_with_a_clear_message(client):
+    for value in ("inf", "nan", "-inf"):
+        refused = client.get("/api/loops", params={"usd_per_gw": value})
+        assert refused.status_code == 422 and "finite number" in refused.json()["detail"][0]["msg"]
+    body = client.post("/api/report", content=b'{"usd_per_gw": NaN, "pay": Infinity}', headers={"Content-Type": "application/json"})
+    assert body.status_code == 422 and {e["loc"][-1] for e in body.json()["detail"]} == {"usd_per_gw", "pay"}
+
+
+def _parquet(frame: pl.DataFrame) -> bytes:
+    out = io.BytesIO()
+    frame.write_parquet(out)
+    return out.getvalue()
+
+
+def _hostile_uploads() -> dict[str, bytes]:
+    """Files that read badly or not at all, in every format the explorer takes (name: bytes)."""
+    pair = {"target": ["B", "A"], "amount": [1.0, 2.0]}
+    return {
+        "header-only.csv": b"source,target,amount\n",
+        "header-only.tsv": b"source\ttarget\tamount\n",
+        "zero-rows.parquet": _parquet(pl.DataFrame(schema={"source": pl.String, "target": pl.String, "amount": pl.Float64})),
+        "zero-rows.json": b"[]",
+        "empty.ndjson": b"",
+        "empty.csv": b"",
+        "junk.csv": bytes(range(256)) * 4,
+        "junk.parquet": b"PAR1" + bytes(range(256)) + b"PAR1",
+        "junk.json": b"\x00{[\xff",
+        "latin-1.csv": "source,target,amount\nMünchen AG,B,1\nB,München AG,2\n".encode("latin-1"),  # invalid UTF-8
+        "utf-16.csv": "source,target,amount\nA,B,1\nB,A,2\n".encode("utf-16"),
+        "list-column.parquet": _parquet(pl.DataFrame({"source": [["A"], ["B"]], **pair})),
+        "binary-column.parquet": _parquet(pl.DataFrame({"source": [b"\xff\xfe", b"B"], **pair})),
+        "duration-column.parquet": _parquet(pl.DataFrame({"source": ["A", "B"], **pair, "date": pl.Series([1, 2]).cast(pl.Duration("us"))})),
+        "sum-overflows.csv": b"source,target,amount\nA,B,1e308\nB,A,1e308\nA,C,1e308\nC,A,1e308\n",
+        "year-zero.csv": b"source,target,amount,date\nA,B,1,0000-01-01\nB,A,2,2025\n",
+        "nested.json": b"[" * 50_000 + b"]" * 50_000,
+        "not-rows.ndjson": b'{"source": "A", "target": "B"}\n[1, 2]\n',
+    }
+
+
+HOSTILE_UPLOADS = _hostile_uploads()
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_UPLOADS))
+def test_hostile_uploads_get_problems_and_keep_the_last_good_ledger(name):
+    client = TestClient(create_app(dg.seed_ledger()), base_url=HERE)
+    before = client.get("/api/ledger").json()
+    refused = client.post("/api/ledger", params={"name": name}, content=HOSTILE_UPLOADS[name], headers=OCTET)
+    assert refused.status_code == 422, refused.text
+    body = refused.json()
+    assert body["valid"] is False and body["problems"] and {p["file"] for p in body["problems"]} == {name}
+    assert client.get("/api/ledger").json() == before  # the last good ledger stays, and every page still works
+    assert client.post("/api/report", json={}).status_code == 200 and client.get("/").status_code == 200
+
+
+def test_an_upload_without_rows_is_refused_as_such(client):
+    refused = client.post("/api/ledger", params={"name": "header.csv"}, content=b"source,target,amount\n", headers=OCTET)
+    assert refused.status_code == 422 and "no rows" in refused.json()["problems"][0]["message"]

@@ -20,7 +20,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CellError", "DealgraphError", "LedgerError", "LimitError", "MatrixError", "Problem", "ScenarioError"]
+__all__ = ["CellError", "DealgraphError", "LedgerError", "LimitError", "MatrixError", "Problem", "ScenarioError", "shorten"]
+
+SHOWN = 80  # characters of a value shown in a message
+KEPT = 1_000  # characters of a value kept in a Problem (so JSON output stays bounded)
+
+
+def shorten(text: str, limit: int = SHOWN) -> str:
+    """``text`` cut to ``limit`` characters, saying how many were cut.
+
+    >>> shorten("x" * 100, 10)
+    'xxxxxxxxxx... (90 more characters)'
+    >>> shorten("short")
+    'short'
+    """
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+
+
+def _quoted(text: str) -> str:
+    """``text`` quoted as Python quotes it (control and invisible characters escaped), cut to ``SHOWN`` characters."""
+    return repr(text) if len(text) <= SHOWN else f"{text[:SHOWN]!r}... ({len(text) - SHOWN:,} more characters)"
 
 
 class DealgraphError(Exception):
@@ -32,7 +51,12 @@ class Problem:
     """One thing wrong with one cell (or column) of an input file.
 
     ``row`` is the 1-based data row (the header is row 0); ``None`` for a
-    problem that concerns a whole column or file.
+    problem that concerns a whole column or file. The column, value and message
+    are kept to ``KEPT`` characters and shown to ``SHOWN`` (column, value), so a
+    50 MB cell or header makes a short message.
+
+    >>> print(Problem("x.csv", 3, "note", "ab" * 50, "too long"))
+    x.csv, row 3, column 'note': 'abababababababababababababababababababababababababababababababababababababababab'... (20 more characters): too long
     """
 
     file: str
@@ -41,14 +65,23 @@ class Problem:
     value: str | None
     message: str
 
+    def __post_init__(self) -> None:
+        shown = {name: None if getattr(self, name) is None else _quoted(getattr(self, name)) for name in ("column", "value")}
+        object.__setattr__(self, "_shown", shown)  # from the whole text, so the count of what was cut is exact
+        for name in ("column", "value", "message"):
+            text = getattr(self, name)
+            if text is not None and len(text) > KEPT:
+                object.__setattr__(self, name, shorten(text, KEPT))
+
     def __str__(self) -> str:
+        shown = self._shown  # type: ignore[attr-defined]
         where = self.file
         if self.row is not None:
             where += f", row {self.row}"
-        if self.column is not None:
-            where += f", column '{self.column}'"
-        shown = "" if self.value is None else f": {self.value!r}"
-        return f"{where}{shown}: {self.message}"
+        if shown["column"] is not None:
+            where += f", column {shown['column']}"
+        value = "" if shown["value"] is None else f": {shown['value']}"
+        return f"{where}{value}: {self.message}"
 
     def to_dict(self) -> dict[str, object]:
         return {

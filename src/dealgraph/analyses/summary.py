@@ -158,6 +158,7 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
     unknown = int(lg.table["amount"].null_count())
     out = [say("ledger", origin=lg.origin, rows=len(lg), entities=len(lg.entities), unknown=unknown, s=_s(unknown),
                vs="" if unknown != 1 else "s", are="are" if unknown != 1 else "is")]
+    out.extend(lg.notes)  # how the reader read it: names merged
     loops = s.loops.loops
     complete = sum(lp.complete for lp in loops)
     out.append(say("loops", count=len(loops), s=_s(len(loops)), max_length=s.loops.max_length,

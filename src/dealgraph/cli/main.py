@@ -82,6 +82,11 @@ def format_options(f=None, *, formats: tuple[str, ...] = FORMATS):
     return wrapper
 
 
+decimal_option = click.option("--decimal", type=click.Choice([".", ","]), default=".", show_default=True,
+                              help="The decimal mark of amounts: '.' (1,234.5) or ',' (1.234,5). Ambiguous cells such as 1,5 "
+                                   "are an error until this says which.")
+time_unit_option = click.option("--time-unit", type=click.Choice(["auto", "s", "ms", "us", "ns"]), default="auto", show_default=True,
+                                help="Unit of integer timestamps in a transaction file (auto: told by their size).")
 column_option = click.option("--column", "columns", multiple=True, metavar="OURS=YOURS",
                              help='Map a column, e.g. --column amount="Amount Paid". Repeatable.')
 
@@ -119,11 +124,12 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats
     @click.option("--fx", multiple=True, metavar="CUR=RATE",
                   help="Exchange rate into --currency, e.g. --fx CNY=0.14. Repeatable.")
     @click.option("--currency", default="USD", show_default=True, help="Currency of results when rows mix currencies.")
+    @decimal_option
     @click.option("--usd-per-gw", "usd_per_gw", metavar="AMOUNT",
                   help="Dollars per gigawatt for capacity-only deals, e.g. 50e9 or $50B (headline basis only; stated in every output).")
     @format_options(formats=formats)
     @functools.wraps(f)
-    def wrapper(ledger, dataset, columns, aliases, fx, currency, usd_per_gw, fmt, **kwargs):
+    def wrapper(ledger, dataset, columns, aliases, fx, currency, decimal, usd_per_gw, fmt, **kwargs):
         fx_rates = {}
         for cur, rate in _pairs(fx, "--fx").items():
             try:
@@ -133,16 +139,19 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats
             if not (math.isfinite(fx_rates[cur]) and fx_rates[cur] > 0):
                 raise click.BadParameter(f"rate for {cur} must be a positive finite number, got {rate!r}", param_hint="--fx")
         mapping = _pairs(columns, "--column")
-        settings = dict(columns=mapping, aliases=aliases, fx=fx_rates, currency=currency)
+        settings = dict(columns=mapping, aliases=aliases, fx=fx_rates, currency=currency, decimal=decimal)
 
         def read(reader=None):
             with problems_as_json(f.__name__.replace("_cmd", "").replace("_", "-"), fmt):
                 if reader is not None:
                     if not ledger:
                         raise click.UsageError("this mode reads a file: give LEDGER")
-                    return reader(ledger, mapping)
+                    return reader(ledger, columns=mapping, decimal=decimal)
                 from ..reading.ledger import read_dataset, read_ledger
 
+                if not ledger and (mapping or fx_rates or currency != "USD" or decimal != "."):
+                    raise click.UsageError("--column, --fx, --currency and --decimal apply to a LEDGER file; the built-in "
+                                           "datasets have dealgraph's columns, US dollars and decimal points")
                 return read_ledger(ledger, **settings) if ledger else read_dataset(dataset, aliases=aliases)
 
         return f(read if lazy else read(), usd_per_gw=_money(usd_per_gw), fmt=fmt, **kwargs)
@@ -253,7 +262,7 @@ def validate(lg, *, usd_per_gw, fmt):
     info = lg.overview()
     line = (f"{lg.origin}: valid. {info['rows']} rows, {len(lg.entities)} entities, currency {lg.currency}, "
             f"{info['unknown_amounts']} unknown amounts ({info['capacity_only']} capacity-only), "
-            f"{fmt_money(info['total_stated'], lg.currency)} stated in all.")
+            f"{fmt_money(info['total_stated'], lg.currency)} stated in all." + "".join(f"\n{note}" for note in lg.notes))
     _emit(Record(info, line), fmt, "validate", frame=lg.to_frame())
 
 
@@ -268,9 +277,11 @@ def validate(lg, *, usd_per_gw, fmt):
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Stream every cycle to this Parquet file.")
 @click.option("--input-format", type=click.Choice(["auto", "dealgraph", "amlworld"]), default="auto", show_default=True,
               help="Column layout of a transaction file (amlworld: IBM's AMLworld CSV).")
+@time_unit_option
 @click.option("--time-limit", type=Finite(0), metavar="SECONDS", help="Stop the search after about this long (partial counts).")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
-def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, count_only, temporal, output, input_format, time_limit, force):
+def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, count_only, temporal, output, input_format, time_unit, time_limit,
+          force):
     """Every circular flow, ranked by the money that can go all the way round.
 
     With --count-only, --temporal or --output the file is read as a transaction
@@ -287,7 +298,7 @@ def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, count_only
     from .transactions import run_cycles
 
     run_cycles(read, fmt=fmt, max_length=max_length, limit=limit, window=window, count_only=count_only, temporal=temporal,
-               output=output, input_format=input_format, time_limit=time_limit, force=force)
+               output=output, input_format=input_format, time_unit=time_unit, time_limit=time_limit, force=force)
 
 
 @cli.command()
@@ -408,6 +419,8 @@ def stress_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, fail, pay, deman
 @cli.command("features")
 @click.argument("ledger", type=click.Path(dir_okay=False))
 @column_option
+@decimal_option
+@time_unit_option
 @format_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Parquet file: the input's columns plus the features (needed unless --format csv prints them).")
@@ -417,13 +430,14 @@ def stress_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, fail, pay, deman
 @click.option("--input-format", type=click.Choice(["auto", "dealgraph", "amlworld"]), default="auto", show_default=True,
               help="Column layout of a transaction file.")
 @click.option("--force", is_flag=True, help="Overwrite the output files if they exist.")
-def features(ledger, columns, *, fmt, output, accounts, max_length, window, input_format, force):
+def features(ledger, columns, decimal, time_unit, *, fmt, output, accounts, max_length, window, input_format, force):
     """Per-row features next to the input: cycles of each length through each row, temporal cycles, fan-in and fan-out."""
     from .transactions import run_features
 
     if output is None and fmt != "csv":
         raise click.UsageError("give -o FILE for the features (or --format csv to print them)")
-    run_features(ledger, _pairs(columns, "--column"), output=output, accounts=accounts, max_length=max_length, window=window,
+    reading = {"columns": _pairs(columns, "--column"), "decimal": decimal, "time_unit": time_unit}
+    run_features(ledger, reading, output=output, accounts=accounts, max_length=max_length, window=window,
                  input_format=input_format, force=force, fmt=fmt)
 
 
@@ -509,7 +523,7 @@ def report_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, output, force, l
 def serve_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, host, port, max_upload, lang, get_path):
     """Run the explorer: a local web app with what-if, and its JSON API (OpenAPI at /openapi.json)."""
     from ..web.report import article_story
-    from ..web.server import create_app, request_once
+    from ..web.server import bound_hosts, create_app, request_once
 
     size = max_upload.strip().upper().removesuffix("B")
     scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(size[-1:], 1)
@@ -520,7 +534,8 @@ def serve_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, host, port, max_u
     if not (math.isfinite(number) and 0 < number * scale <= 2**40):
         raise click.BadParameter(f"expected a size from 1 byte to 1TB such as 20MB, got {max_upload!r}", param_hint="--max-upload")
     limit = int(number * scale)
-    app = create_app(lg, story=article_story(lg), entities=entities, assume_buffer=assume_buffer, max_upload=limit, lang=lang)
+    app = create_app(lg, story=article_story(lg), entities=entities, assume_buffer=assume_buffer, max_upload=limit, lang=lang,
+                     allowed_hosts=bound_hosts(host))
     if get_path is not None:
         if not get_path.startswith("/"):
             raise click.BadParameter(f"expected a path starting with /, got {get_path!r}", param_hint="--get")
@@ -532,7 +547,8 @@ def serve_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, host, port, max_u
     import uvicorn
 
     if host not in ("127.0.0.1", "localhost", "::1"):
-        _stderr(f"warning: binding {host} makes the explorer reachable from other machines")
+        _stderr(f"warning: binding {host} makes the explorer reachable from other machines"
+                + (" under any name (the Host check is off; writes must still come from the page itself)" if host in ("0.0.0.0", "::") else ""))
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from typing import Any
 
 import click
 import polars as pl
@@ -42,20 +43,20 @@ def _write(*outputs: tuple[pl.DataFrame, str | None]) -> None:
                 frame.write_csv(tmp)
 
 
-def _read_edges(read: Callable, input_format: str):
+def _read_edges(read: Callable, input_format: str, time_unit: str):
     from ..transactions.ingest import read_edges
 
     with progress("Reading") as update:
         update(0, 1)
-        return read(lambda path, columns: read_edges(path, input_format=input_format, columns=columns))
+        return read(lambda path, **settings: read_edges(path, input_format=input_format, time_unit=time_unit, **settings))
 
 
 def run_cycles(read: Callable, *, fmt: str, max_length: int, limit: int, window: str | None, count_only: bool, temporal: bool,
-               output: str | None, input_format: str, time_limit: float | None, force: bool) -> None:
+               output: str | None, input_format: str, time_unit: str, time_limit: float | None, force: bool) -> None:
     from ..transactions.cycles import count_cycles, list_cycles, write_cycles
 
     check_outputs(force, output=output)
-    edges = _read_edges(read, input_format)
+    edges = _read_edges(read, input_format, time_unit)
     span = window if temporal else None  # --window also bounds deal-ledger loops; here it applies to temporal cycles only
     if count_only:
         with progress("Counting cycles") as update:
@@ -74,7 +75,7 @@ def run_cycles(read: Callable, *, fmt: str, max_length: int, limit: int, window:
         _emit({**listing.to_dict(), "output": None} if fmt == "json" else listing, fmt, "loops")
 
 
-def run_features(source: str, columns: dict[str, str], *, output: str | None, accounts: str | None, max_length: int,
+def run_features(source: str, reading: dict[str, Any], *, output: str | None, accounts: str | None, max_length: int,
                  window: str | None, input_format: str, force: bool, fmt: str) -> None:
     from ..transactions.features import transaction_features
     from ..transactions.ingest import read_edges, scan_input
@@ -82,7 +83,7 @@ def run_features(source: str, columns: dict[str, str], *, output: str | None, ac
     check_outputs(force, output=output, accounts=accounts)
     with problems_as_json("features", fmt), progress("Reading") as update:
         update(0, 1)
-        edges = read_edges(source, input_format=input_format, columns=columns)
+        edges = read_edges(source, input_format=input_format, **reading)
     with progress("Counting cycles per row") as update:
         features = transaction_features(edges, max_length=max_length, window=window or None, progress=update)
     table = scan_input(source, input_format)[0].collect().hstack(features.to_frame())

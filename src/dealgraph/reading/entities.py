@@ -27,7 +27,7 @@ import polars as pl
 
 from .._errors import LedgerError, LimitError, Problem
 from .aliases import AliasTable
-from .cells import parse_amount
+from .cells import clean_text, parse_amount
 from .tables import Problems, read_table
 
 __all__ = ["Buffers", "EntityTable", "read_entities"]
@@ -121,9 +121,9 @@ def _parse(records: list[dict[str, Any]], name: str, aliases: AliasTable) -> Ent
         for key in rec:
             if key not in FIELDS:
                 problems.add(i, str(key), None, f"unknown column; expected {', '.join(FIELDS)}")
-        raw_name = str(rec.get("entity") or "").strip()
+        raw_name = clean_text(str(rec.get("entity") or ""))
         if not raw_name:
-            problems.add(i, "entity", "", "empty entity name")
+            problems.add(i, "entity", rec.get("entity") or "", "empty entity name (invisible characters do not count)")
             continue
         entity = aliases.resolve(raw_name)
         if entity in seen:

@@ -5,9 +5,9 @@ investor to investee, buyer to seller, lab to the cloud it pays. Inside, a
 ledger is columnar: entities are integers into a sorted name tuple and every
 row is one element of each column of a polars DataFrame.
 
-Files and tables are read by ``dealgraph.reading.tables``, cells by
-``dealgraph.reading.cells`` (the same parsers as transaction files), and entity
-names resolved and ordered by ``dealgraph.reading.aliases``.
+Files and tables are read by ``dealgraph.reading.tables`` (with its rules for headers:
+``match_columns``), cells by ``dealgraph.reading.cells`` (the same parsers as transaction
+files), and entity names resolved, merged and ordered by ``dealgraph.reading.aliases``.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from typing import Any
 
 import polars as pl
 
-from .._errors import DealgraphError
-from .aliases import AliasTable, sort_names
-from .cells import as_text, parse_amounts, parse_capacities, parse_dates
-from .tables import Problems, read_table, source_name
+from .._errors import DealgraphError, shorten
+from .aliases import AliasTable, entity_names, sort_names
+from .cells import MAX_AMOUNT, TOO_LARGE, as_text, check_decimal, parse_amounts, parse_capacities, parse_dates
+from .tables import MAX_PROBLEMS, Problems, check_types, describe_columns, match_columns, read_table, source_name
 
 __all__ = ["CAPS", "COLUMNS", "DATASETS", "KINDS", "STATUSES", "Ledger", "read_dataset", "read_ledger", "seed_ledger"]
 
@@ -74,6 +74,9 @@ class Ledger:
         The currency of every amount.
     aliases : AliasTable
         The name table used to resolve entity names.
+    notes : tuple of str
+        What the reader did that the user should know, such as entity names written in several
+        ways (case, full-width letters, invisible characters) read as one.
     """
 
     entities: tuple[str, ...]
@@ -81,17 +84,24 @@ class Ledger:
     origin: str
     currency: str = "USD"
     aliases: AliasTable = field(default_factory=AliasTable.builtin, repr=False)
+    notes: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return self.table.height
 
     def index(self, name: str) -> int:
-        """The integer id of an entity (any known spelling)."""
+        """The integer id of an entity (any known spelling, in any case).
+
+        >>> seed_ledger().index("nvidia") == seed_ledger().entities.index("NVIDIA")
+        True
+        """
         resolved = self.aliases.resolve(name)
-        try:
+        if resolved in self.entities:
             return self.entities.index(resolved)
-        except ValueError:
-            raise KeyError(f"no entity {name!r} in the ledger") from None
+        folded = [e.casefold() for e in self.entities]
+        if resolved.casefold() in folded:
+            return folded.index(resolved.casefold())
+        raise KeyError(f"no entity {shorten(name, 40)!r} in the ledger")
 
     def to_frame(self) -> pl.DataFrame:
         """The rows with entity names in ``source`` and ``target``."""
@@ -106,6 +116,7 @@ class Ledger:
             "origin": self.origin,
             "currency": self.currency,
             "entities": list(self.entities),
+            "notes": list(self.notes),
             "rows": _jsonable_rows(self.to_frame()),
         }
 
@@ -119,7 +130,7 @@ class Ledger:
         return {"origin": self.origin, "rows": len(self), "entities": list(self.entities), "currency": self.currency,
                 "unknown_amounts": int(t["amount"].null_count()),
                 "capacity_only": int((t["amount"].is_null() & t["gw"].is_not_null()).sum()),
-                "total_stated": float(t["amount"].sum() or 0.0), "valid": True}
+                "total_stated": float(t["amount"].sum() or 0.0), "notes": list(self.notes), "valid": True}
 
     def to_networkx(self):
         """A ``networkx.MultiDiGraph``: one node per entity, one edge per row.
@@ -157,6 +168,7 @@ def read_ledger(
     fx: Mapping[str, float] | None = None,
     currency: str = "USD",
     name: str | None = None,
+    decimal: str = ".",
 ) -> Ledger:
     """Read and validate a ledger.
 
@@ -178,6 +190,10 @@ def read_ledger(
         The currency of the result when rows mix currencies (default USD).
     name : str, optional
         The name used in messages (default: the file name).
+    decimal : {".", ","}
+        The decimal mark of amounts and capacities written as text: ``"."`` (default) reads
+        ``1,234.5`` with commas as thousands separators; ``","`` reads ``1.234,5``. A cell whose
+        separators fit neither (``1,5`` with ``"."``) is a problem, not a guess.
 
     Returns
     -------
@@ -188,6 +204,14 @@ def read_ledger(
     LedgerError
         With every problem found (up to 50), each naming file, row, column,
         value and what was expected.
+
+    Notes
+    -----
+    Headers follow ``dealgraph.reading.tables.match_columns``: ``Amount`` is ``amount``; a
+    column named twice, or an unknown column close to a known one (``ammount``), is a problem;
+    other unknown columns are ignored. Entity names are cleaned and merged by
+    ``dealgraph.reading.aliases.entity_names`` (the merges are in ``Ledger.notes``). Amounts
+    above 1e15 and dates outside 1900 to 2199 are problems.
 
     Examples
     --------
@@ -202,7 +226,7 @@ def read_ledger(
     label = name or source_name(source)
     table = _alias_table(aliases)
     raw = read_table(source, label)
-    return _validate(raw, label, columns or {}, table, dict(fx or {}), currency.upper())
+    return _validate(raw, label, columns or {}, table, dict(fx or {}), currency.upper(), check_decimal(decimal))
 
 
 def seed_ledger(*, aliases: AliasTable | Mapping[str, str] | str | Path | None = None) -> Ledger:
@@ -253,21 +277,17 @@ def _alias_table(aliases: AliasTable | Mapping[str, str] | str | Path | None) ->
 
 
 def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases: AliasTable,
-              fx: dict[str, float], base: str) -> Ledger:
+              fx: dict[str, Any], base: str, decimal: str = ".") -> Ledger:
     problems = Problems(name, COLUMNS)
-    unknown_keys = sorted(set(columns) - set(COLUMNS))
-    for k in unknown_keys:
-        problems.add(None, k, None, f"--column maps unknown column '{k}'; dealgraph's columns are {', '.join(COLUMNS)}")
-    rename = {user: ours for ours, user in columns.items() if ours in COLUMNS}
-    for user in rename:
-        if user not in raw.columns:
-            problems.add(None, user, None, f"mapped column not found; the file has {', '.join(raw.columns)}")
-    raw = raw.rename({u: o for u, o in rename.items() if u in raw.columns})
+    found = match_columns(raw.columns, COLUMNS, columns, problems)
     for required in ("source", "target"):
-        if required not in raw.columns:
-            problems.add(None, required, None, f"missing required column; the file has {', '.join(raw.columns) or 'no columns'}"
+        if required not in found:
+            problems.add(None, required, None, f"missing required column; the file has {describe_columns(raw.columns)}"
                          + ("; map yours with --column source=... --column target=..." if raw.columns else ""))
+    check_types(raw, found.values(), problems)
+    rates = _rates(fx, base, problems)
     problems.raise_if_any()
+    raw = raw.select(pl.col(theirs).alias(ours) for ours, theirs in found.items())
 
     n = raw.height
     rows = pl.Series("row", range(1, n + 1), dtype=pl.Int64)
@@ -275,15 +295,15 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
     def text(col: str) -> pl.Series:
         return as_text(raw[col]) if col in raw.columns else pl.Series(col, [None] * n, dtype=pl.String)
 
-    # entity names, resolved through the alias table (on unique spellings only)
+    # entity names: cleaned, resolved through the alias table and merged (on unique spellings only)
+    cells = {col: text(col) for col in ("source", "target")}
+    spelled = entity_names(cells["source"], cells["target"], aliases)
     names: dict[str, pl.Series] = {}
     for col in ("source", "target"):
-        s = text(col)
-        for i in s.is_null().arg_true().to_list():
-            problems.add(i + 1, col, "", f"empty {col}; every row needs a {col} entity")
-        uniq = s.drop_nulls().unique().to_list()
-        resolved = {u: aliases.resolve(u) for u in uniq}
-        names[col] = s.replace_strict(resolved, default=None, return_dtype=pl.String)
+        names[col] = cells[col].to_frame().join(spelled.spellings, left_on=col, right_on="spelling", how="left",
+                                                maintain_order="left")["name"].alias(col)
+        for i in names[col].is_null().arg_true().to_list():
+            problems.add(i + 1, col, cells[col][i] or "", f"empty {col}; every row needs a {col} entity (invisible characters do not count)")
     same = (names["source"] == names["target"]).fill_null(False)
     for i in same.arg_true().to_list():
         problems.add(i + 1, "target", names["target"][i], "a row from an entity to itself (source and target are the same entity)")
@@ -299,7 +319,7 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
         cats[col] = s.fill_null(default) if default else s
 
     # amounts: numbers fast, text through parse_amount on unique values
-    amounts = parse_amounts(raw["amount"] if "amount" in raw.columns else text("amount"))
+    amounts = parse_amounts(raw["amount"] if "amount" in raw.columns else text("amount"), decimal=decimal)
     problems.add_column("amount", amounts)
     amount, amount_currency, amount_qualifier = amounts.values, amounts.currency.to_list(), amounts.qualifier.to_list()
 
@@ -308,20 +328,21 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
     cur = pl.Series("currency", [c if c is not None else a for c, a in zip(cur.to_list(), amount_currency)], dtype=pl.String)
     for i, (c, a) in enumerate(zip(text("currency").str.to_uppercase().to_list(), amount_currency)):
         if c is not None and a is not None and c != a:
-            problems.add(i + 1, "currency", c, f"the amount is written in {a} but the currency column says {c}")
-    if fx:
+            problems.add(i + 1, "currency", c, f"the amount is written in {a} but the currency column says {shorten(c, 40)}")
+    if rates:
         cur = cur.fill_null(base)
     present = [c for c in cur.drop_nulls().unique(maintain_order=True).to_list()]
     ledger_currency = base
-    if fx:
-        fx_upper = {k.upper(): float(v) for k, v in fx.items()}
-        fx_upper.setdefault(base, 1.0)
+    if rates:
         for c in present:
-            if c not in fx_upper:
+            if c not in rates:
                 first = cur.eq(c).arg_true()[0]
-                problems.add(int(first) + 1, "currency", c, f"no exchange rate for {c}; add --fx {c}=RATE ({base} per {c})")
-        rate = cur.replace_strict(fx_upper, default=None, return_dtype=pl.Float64)
-        amount = amount * rate
+                problems.add(int(first) + 1, "currency", c, f"no exchange rate for {shorten(c, 40)}; add --fx {shorten(c, 40)}=RATE ({base} per it)")
+        amount = amount * cur.replace_strict(rates, default=None, return_dtype=pl.Float64)
+        large = (amount > MAX_AMOUNT).fill_null(False).arg_true()
+        for i in large.head(MAX_PROBLEMS).to_list():
+            problems.add(i + 1, "amount", amounts.cells[i], f"{TOO_LARGE} (in {base}, at the exchange rate given)")
+        problems.count(max(0, len(large) - MAX_PROBLEMS))
         cur = pl.Series("currency", [base] * n, dtype=pl.String)
     else:
         if len(present) > 1:
@@ -330,8 +351,8 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
                 if c != ledger_currency:
                     idx = cur.eq(c).arg_true()
                     problems.add(int(idx[0]) + 1, "currency", c,
-                                 f"mixed currencies without exchange rates ({len(idx)} rows in {c}, others in {ledger_currency}); "
-                                 f"give rates such as --fx {c}=RATE ({base} per {c})")
+                                 f"mixed currencies without exchange rates ({len(idx)} rows in {shorten(c, 40)}, others in "
+                                 f"{shorten(ledger_currency, 40)}); give rates such as --fx {shorten(c, 40)}=RATE ({base} per it)")
         elif present:
             ledger_currency = present[0]
         cur = cur.fill_null(ledger_currency)
@@ -339,7 +360,7 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
     # dates and capacity
     dates = parse_dates(raw["date"] if "date" in raw.columns else text("date"))
     problems.add_column("date", dates)
-    gw = parse_capacities(text("gw"))
+    gw = parse_capacities(text("gw"), decimal=decimal)
     problems.add_column("gw", gw)
 
     # ids
@@ -359,8 +380,8 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
     ids_of = {e: i for i, e in enumerate(entities)}
     table = pl.DataFrame({
         "row": rows,
-        "source": names["source"].replace_strict(ids_of, return_dtype=pl.Int64),
-        "target": names["target"].replace_strict(ids_of, return_dtype=pl.Int64),
+        "source": names["source"].replace_strict(ids_of, return_dtype=pl.Int64).cast(pl.Int64),  # cast: an empty mapping keeps the dtype
+        "target": names["target"].replace_strict(ids_of, return_dtype=pl.Int64).cast(pl.Int64),
         "amount": amount,
         "currency": cur,
         "date": dates.values,
@@ -373,7 +394,23 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
         "evidence": text("evidence"),
     })
     logger.info("ledger: %s: %d rows, %d entities, %d unknown amounts", name, n, len(entities), amount.null_count())
-    return Ledger(entities=entities, table=table, origin=name, currency=ledger_currency, aliases=aliases)
+    notes = () if spelled.note is None else (spelled.note,)
+    for note in notes:
+        logger.info("ledger: %s: %s", name, note)
+    return Ledger(entities=entities, table=table, origin=name, currency=ledger_currency, aliases=aliases, notes=notes)
+
+
+def _rates(fx: Mapping[str, Any], base: str, problems: Problems) -> dict[str, float]:
+    """Exchange rates by upper-case currency (``base`` at 1); a problem for each rate that is not a positive finite number."""
+    rates = {}
+    for currency, rate in fx.items():
+        try:
+            rates[str(currency).upper()] = value = float(rate)
+        except (TypeError, ValueError):
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            problems.add(None, "currency", f"{currency}={rate}", f"an exchange rate is a positive finite number ({base} per unit)")
+    return {base: 1.0, **rates} if rates else {}
 
 
 def _majority(s: pl.Series) -> str:

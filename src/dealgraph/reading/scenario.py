@@ -67,13 +67,13 @@ class Scenario:
                 return canon
             close = difflib.get_close_matches(canon, ledger.entities, n=3, cutoff=0.4)
             hint = f"; closest known names: {', '.join(close)}" if close else f"; known names: {', '.join(ledger.entities)}"
-            raise ScenarioError(f"{self.origin}: {key}: unknown entity {name!r}{hint}")
+            raise ScenarioError(f"{self.origin}: {key}: unknown entity {reprlib.repr(name)}{hint}")
 
         ids = set(ledger.table["id"].to_list())
         for i in self.lapse_ids:
             if i not in ids:
                 close = difflib.get_close_matches(i, sorted(ids), n=3, cutoff=0.4)
-                raise ScenarioError(f"{self.origin}: lapse.ids: unknown deal id {i!r}"
+                raise ScenarioError(f"{self.origin}: lapse.ids: unknown deal id {reprlib.repr(i)}"
                                     + (f"; closest: {', '.join(close)}" if close else ""))
         return Scenario(
             name=self.name,
@@ -95,7 +95,7 @@ def _choices(value: Any, key: str, allowed: tuple[str, ...], origin: str) -> tup
     for v in value:
         if allowed and v not in allowed:
             close = difflib.get_close_matches(v, allowed, n=3, cutoff=0.4)
-            raise ScenarioError(f"{origin}: {key}: unknown value {v!r}; expected one of {', '.join(allowed)}"
+            raise ScenarioError(f"{origin}: {key}: unknown value {reprlib.repr(v)}; expected one of {', '.join(allowed)}"
                                 + (f" (closest: {', '.join(close)})" if close else ""))
     return tuple(value)
 
@@ -127,7 +127,7 @@ def _from_mapping(doc: dict[str, Any], origin: str, default_name: str = "scenari
     for key in doc:
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)
-            raise ScenarioError(f"{origin}: unknown key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+            raise ScenarioError(f"{origin}: unknown key {reprlib.repr(key)}" + (f"; did you mean {close[0]!r}?" if close else "")
                                 + f" (known keys: {', '.join(sorted(known))})")
     fails, demands = [], []
     for key, what in (("fail", "[[fail]] tables with entity and pay"), ("demand", "[[demand]] tables with entities and fall")):
@@ -138,14 +138,14 @@ def _from_mapping(doc: dict[str, Any], origin: str, default_name: str = "scenari
             raise ScenarioError(f"{origin}: fail[{k}].entity: expected an entity name")
         extra = set(item) - {"entity", "pay"}
         if extra:
-            raise ScenarioError(f"{origin}: fail[{k}]: unknown key {sorted(extra)[0]!r} (known keys: entity, pay)")
+            raise ScenarioError(f"{origin}: fail[{k}]: unknown key {reprlib.repr(sorted(extra)[0])} (known keys: entity, pay)")
         fails.append((item["entity"], _fraction(item.get("pay", 0.0), f"fail[{k}].pay", origin)))
     for k, item in enumerate(doc.get("demand", [])):
         if not isinstance(item, dict):
             raise ScenarioError(f"{origin}: demand[{k}]: expected a table with entities and fall")
         extra = set(item) - {"entities", "fall"}
         if extra:
-            raise ScenarioError(f"{origin}: demand[{k}]: unknown key {sorted(extra)[0]!r} (known keys: entities, fall)")
+            raise ScenarioError(f"{origin}: demand[{k}]: unknown key {reprlib.repr(sorted(extra)[0])} (known keys: entities, fall)")
         group = _choices(item.get("entities"), f"demand[{k}].entities", (), origin)
         demands.append((group, _fraction(item.get("fall"), f"demand[{k}].fall", origin)))
     lapse = doc.get("lapse", {})
@@ -153,7 +153,7 @@ def _from_mapping(doc: dict[str, Any], origin: str, default_name: str = "scenari
         raise ScenarioError(f"{origin}: lapse: expected a table with status, kind or ids")
     extra = set(lapse) - {"status", "kind", "ids"}
     if extra:
-        raise ScenarioError(f"{origin}: lapse: unknown key {sorted(extra)[0]!r} (known keys: status, kind, ids)")
+        raise ScenarioError(f"{origin}: lapse: unknown key {reprlib.repr(sorted(extra)[0])} (known keys: status, kind, ids)")
     return Scenario(
         name=str(doc.get("name", default_name)),
         fail=tuple(fails),

@@ -432,7 +432,9 @@
   function upload(file) {
     setStatus('…');
     file.arrayBuffer().then(function (buf) {
-      return fetch('api/ledger?name=' + encodeURIComponent(file.name), { method: 'POST', body: buf });
+      // not a form's content type: the server refuses those, so no other site's page can upload
+      return fetch('api/ledger?name=' + encodeURIComponent(file.name),
+                   { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: buf });
     }).then(function (r) { return r.json(); }).then(function (body) {
       showProblems(body.problems);
       if (body.valid) { state.disabled = {}; setupExplorer(); return recompute(); }

@@ -220,7 +220,7 @@ def report_data(
         "circularity": _per_entity(circ, rt, name, money),
         "pair_deals": pair_deals,
         "stress": stress_runs, "names": {e: name(e) for e in lg.entities},
-        "notes": list(dict.fromkeys(loops["notes"] + circ["notes"] + dep["notes"] + ([core_note] if core_note else []))),
+        "notes": list(dict.fromkeys([*lg.notes, *loops["notes"], *circ["notes"], *dep["notes"], *([core_note] if core_note else [])])),
     })
 
 

@@ -2,21 +2,34 @@
 
 Every view of the page has a JSON twin under ``/api`` (described at
 ``/openapi.json``); the envelope is the command line's ``--json`` one. The app
-keeps the ledger in memory, reads uploads in memory (never writing a file) and
-refuses uploads larger than ``max_upload`` bytes.
+keeps the ledger in memory, reads uploads in memory (never writing a file),
+refuses uploads larger than ``max_upload`` bytes and keeps the last good ledger
+when an upload is refused.
+
+No other web page can drive it: a request whose ``Host`` is not one of
+``allowed_hosts`` is refused (DNS rebinding), and so is a POST from another
+origin or one a cross-site ``<form>`` could send (a CORS-safelisted or missing
+``Content-Type``), which a browser cannot make without a preflight the app never
+grants.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ipaddress
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .._errors import DealgraphError, LedgerError
-from .._results import envelope
+from .._errors import DealgraphError, LedgerError, Problem
+from .._results import envelope, jsonable
 from ..analyses.circularity import circularity
 from ..analyses.dependency import dependency
 from ..analyses.loops import find_loops
@@ -29,25 +42,95 @@ from ..reading.scenario import Scenario
 from .render import render_report
 from .report import report_data, without_deals
 
-__all__ = ["WhatIf", "create_app", "request_once"]
+__all__ = ["LOOPBACK_HOSTS", "WhatIf", "bound_hosts", "create_app", "request_once"]
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+_SIMPLE_TYPES = ("", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data")  # what a page may POST anywhere
+
 
 class WhatIf(BaseModel):
     """A what-if: the basis, the dollars-per-gigawatt assumption, deals switched off, one failing entity."""
 
     lang: Literal["en", "zh"] = "en"
     basis: Literal["headline", "firm"] = "headline"
-    usd_per_gw: float | None = Field(None, ge=0, description="Dollars per GW for capacity-only deals (headline basis).")
+    usd_per_gw: float | None = Field(None, ge=0, allow_inf_nan=False, description="Dollars per GW for capacity-only deals (headline basis).")
     disabled: list[str] = Field(default_factory=list, description="Deal ids switched off.")
     fail: str | None = Field(None, description="An entity that pays only `pay` of its commitments.")
-    pay: float = Field(0.0, ge=0, le=1, description="Share of its commitments the failing entity pays.")
+    pay: float = Field(0.0, ge=0, le=1, allow_inf_nan=False, description="Share of its commitments the failing entity pays.")
 
     def scenario(self) -> Scenario | None:
+        """The failing entity as a stress scenario (None when no entity fails)."""
         return Scenario(fail=((self.fail, self.pay),), name=f"{self.fail} pays {self.pay:.0%}") if self.fail else None
 
 
+def bound_hosts(host: str) -> tuple[str, ...]:
+    """The ``Host`` names a browser may use for an explorer bound to ``host`` (``create_app``'s ``allowed_hosts``).
+
+    A loopback address is also reached as ``localhost``; a wildcard address (``0.0.0.0``, ``::``)
+    by names the app cannot know, so any ``Host`` is allowed (``*``) and DNS rebinding is no
+    longer refused (cross-origin POSTs still are).
+
+    >>> bound_hosts("127.0.0.1"), bound_hosts("0.0.0.0"), bound_hosts("192.168.1.5")
+    (('127.0.0.1', 'localhost', '::1'), ('*',), ('192.168.1.5',))
+    """
+    name = _hostname(host)
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return LOOPBACK_HOSTS if name == "localhost" else (name,)
+    if address.is_unspecified:
+        return ("*",)
+    return tuple(dict.fromkeys((name, *LOOPBACK_HOSTS))) if address.is_loopback else (name,)
+
+
+def _hostname(authority: str) -> str:
+    """The host named by a ``Host`` header (or a bound address): lower case, without the port or an IPv6 address's brackets."""
+    name, colon, port = authority.rpartition(":")
+    if not colon or not port.isdigit() or (":" in name and not name.endswith("]")):
+        name = authority  # no port (an IPv6 address without one keeps its colons)
+    return name.removeprefix("[").removesuffix("]").lower()
+
+
+def _refusal(method: str, headers: Headers, hosts: frozenset[str]) -> tuple[int, str] | None:
+    """Why a request must be refused (its status and a message), or None: the Host, Origin and Content-Type checks."""
+    host = headers.get("host", "")
+    if "*" not in hosts and _hostname(host) not in hosts:
+        return 403, f"Host {host!r} is not one this explorer answers to ({', '.join(sorted(hosts))}); refused against DNS rebinding"
+    if method in ("GET", "HEAD"):
+        return None
+    origin = headers.get("origin")
+    if origin is not None and origin.lower() not in (f"http://{host}".lower(), f"https://{host}".lower()):
+        return 403, f"cross-origin request from {origin!r} refused: only this explorer's own page may send it"
+    if origin is None and headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return 403, "cross-site request refused: only this explorer's own page may send it"
+    media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media in _SIMPLE_TYPES:
+        return 415, (f"Content-Type {media or '(none)'} refused (a cross-site form could send it): send JSON as application/json "
+                     "and a ledger's bytes as application/octet-stream")
+    return None
+
+
+class _SameOrigin:
+    """ASGI middleware that refuses what ``_refusal`` refuses, before the app sees the request."""
+
+    def __init__(self, app: ASGIApp, hosts: Sequence[str]) -> None:
+        self.app = app
+        self.hosts = frozenset(hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        refused = _refusal(scope["method"], Headers(scope=scope), self.hosts) if scope["type"] == "http" else None
+        if refused is None:
+            await self.app(scope, receive, send)
+        else:
+            await JSONResponse({"detail": refused[1]}, status_code=refused[0])(scope, receive, send)
+
+
 def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityTable | None = None, assume_buffer: float = 0.0,
-               max_upload: int = 20 * 2**20, lang: Literal["en", "zh"] = "en") -> FastAPI:
+               max_upload: int = 20 * 2**20, lang: Literal["en", "zh"] = "en", allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> FastAPI:
     """The explorer app over ``ledger`` (serve it with uvicorn on 127.0.0.1).
+
+    ``allowed_hosts`` are the names or addresses a request's ``Host`` may carry (any port;
+    ``*`` allows any): :func:`bound_hosts` of the address the app is served on. Others get 403.
 
     >>> from dealgraph import seed_ledger
     >>> app = create_app(seed_ledger())
@@ -58,7 +141,11 @@ def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityT
 
     app = FastAPI(title="dealgraph explorer", version=version("dealgraph"), docs_url=None, redoc_url=None,
                   description="Loops, circularity, dependency and stress of one ledger, with what-if. "
-                              "Responses carry the same JSON as the command line's --json.")
+                              "Responses carry the same JSON as the command line's --json. Requests must name an allowed Host; "
+                              "POSTs must come from the explorer's own origin with a non-form Content-Type.")
+    hosts = tuple(_hostname(h) for h in allowed_hosts)
+    app.add_middleware(_SameOrigin, hosts=hosts)
+    app.state.allowed_hosts = hosts
     current: dict[str, Any] = {"ledger": ledger, "story": tuple(story)}
 
     def view(w: WhatIf) -> Ledger:
@@ -68,9 +155,14 @@ def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityT
     async def _bad_input(request: Request, exc: DealgraphError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
-    def page(w: WhatIf) -> dict[str, Any]:
-        return report_data(current["ledger"], disabled=w.disabled, lang=w.lang, basis=w.basis, usd_per_gw=w.usd_per_gw, story=current["story"],
-                           scenario=w.scenario(), mode="explorer", entities=entities, assume_buffer=assume_buffer)
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:  # NaN or inf given: shown as null, not a 500
+        return JSONResponse({"detail": jsonable(jsonable_encoder(exc.errors()))}, status_code=422)
+
+    def page(w: WhatIf, lg: Ledger | None = None, story: tuple[str, ...] | None = None) -> dict[str, Any]:
+        return report_data(current["ledger"] if lg is None else lg, disabled=w.disabled, lang=w.lang, basis=w.basis, usd_per_gw=w.usd_per_gw,
+                           story=current["story"] if story is None else story, scenario=w.scenario(), mode="explorer", entities=entities,
+                           assume_buffer=assume_buffer)
 
     @app.get("/", response_class=HTMLResponse, summary="The explorer page")
     def index() -> str:
@@ -101,8 +193,20 @@ def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityT
          "The headline findings")
     twin("/api/ledger", "ledger", lambda lg, w: lg, "The deals of the current ledger")
 
-    @app.post("/api/ledger", summary="Open a ledger (the file's bytes as the body; `name` gives its type)",
-              responses={413: {"description": "Upload too large"}, 422: {"description": "Validation problems, per row"}})
+    def accept(body: bytes, name: str) -> Ledger:
+        """The uploaded ledger, if it has rows and the page can be drawn from it; else a LedgerError (the last good ledger stays)."""
+        lg = read_ledger(body, name=name)
+        try:
+            if not len(lg):
+                raise DealgraphError("no rows: the file holds no deals; add at least one row")
+            page(WhatIf.model_validate({"lang": lang}), lg, ())
+        except DealgraphError as exc:
+            raise LedgerError([Problem(name, None, None, None, str(exc))]) from None
+        return lg
+
+    @app.post("/api/ledger", summary="Open a ledger (the file's bytes as the body, Content-Type application/octet-stream; `name` gives its type)",
+              responses={413: {"description": "Upload too large"}, 415: {"description": "A form's Content-Type"},
+                         422: {"description": "Validation problems, per row"}})
     async def open_ledger(request: Request, name: Annotated[str, Query(max_length=255)] = "upload.csv") -> JSONResponse:
         declared = request.headers.get("content-length")
         too_big = JSONResponse({"valid": False, "detail": f"upload larger than {max_upload} bytes"}, status_code=413)
@@ -114,7 +218,7 @@ def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityT
             if len(body) > max_upload:
                 return too_big
         try:
-            lg = read_ledger(bytes(body), name=name)
+            lg = await run_in_threadpool(accept, bytes(body), name)
         except LedgerError as exc:
             return JSONResponse({**envelope("ledger", problems=exc), "detail": str(exc).splitlines()[0]}, status_code=422)
         current.update(ledger=lg, story=())
@@ -135,8 +239,11 @@ def request_once(app: FastAPI, path: str) -> tuple[int, str]:
 
     import httpx
 
+    host = next((h for h in app.state.allowed_hosts if h != "*"), "localhost")
+    base_url = f"http://[{host}]" if ":" in host else f"http://{host}"
+
     async def get() -> httpx.Response:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dealgraph") as client:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url) as client:
             return await client.get(path)
 
     response = asyncio.run(get())
