@@ -176,3 +176,14 @@ def test_serve_binds_localhost_and_answers_with_openapi(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_csv_cells_cannot_run_as_formulas_and_terminal_output_has_no_escapes(tmp_path):
+    p = tmp_path / "inj.csv"
+    p.write_text('id,source,target,amount\n=1+1,A,B,5\n@SUM(A1),B,A,3\n', encoding="utf-8")
+    frame = pl.read_csv(io.StringIO(run("round-trips", str(p), "--format", "csv", "--deals").stdout))
+    assert set(frame["deals"]) == {"'=1+1", "'@SUM(A1)"}
+    q = tmp_path / "esc.csv"
+    q.write_text('id,source,target,amount\nx\x1b[2J,A,B,5\ny\x07,B,A,3\n', encoding="utf-8")
+    out = run("round-trips", str(q), "--deals").output
+    assert "\x1b" not in out and "\x07" not in out

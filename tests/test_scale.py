@@ -185,3 +185,32 @@ def test_features_csv_is_the_input_and_its_features(generated, tmp_path):
     assert summary["output"] == str(out) and summary["accounts"] is None and summary["rows"] == ledger.height
     counts = count_cycles(path, max_length=4, temporal=True, window="1d")
     assert [summary["sums"][f"temporal_cycles_{L}"] for L in range(2, 5)] == [L * counts.counts[L] for L in range(2, 5)]
+
+
+def test_outputs_are_checked_before_work_and_written_all_or_nothing(tmp_path):
+    ledger = tmp_path / "t.csv"
+    ledger.write_text("source,target,timestamp\nA,B,1\nB,C,2\nC,A,3\n", encoding="utf-8")
+    same = _run("features", str(ledger), "-o", str(tmp_path / "x.parquet"), "--accounts", str(tmp_path / "x.parquet"))
+    assert same.exit_code == 2 and "name the same file" in same.output and not (tmp_path / "x.parquet").exists()
+    nowhere = _run("features", str(ledger), "-o", str(tmp_path / "f.parquet"), "--accounts", str(tmp_path / "no" / "a.parquet"))
+    assert nowhere.exit_code == 2 and "does not exist" in nowhere.output
+    assert not (tmp_path / "f.parquet").exists(), "the first output is not written when the second cannot be"
+    assert [p.name for p in tmp_path.iterdir()] == ["t.csv"], "no temporary file is left behind"
+
+
+def test_generate_puts_the_truth_beside_its_output_and_never_on_it(tmp_path):
+    folder = tmp_path / "data.v2"
+    folder.mkdir()
+    assert _run("generate", str(folder / "ledger"), "--rows", "50").exit_code == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["ledger", "ledger.truth.parquet"]
+    clash = _run("generate", str(tmp_path / "g.parquet"), "--rows", "50", "--truth", str(tmp_path / "g.parquet"))
+    assert clash.exit_code == 2 and "same file" in clash.output
+
+
+def test_time_limit_is_honoured_when_listing_to_a_file(generated, tmp_path):
+    path, _, _ = generated
+    out = tmp_path / "cycles.parquet"
+    res = _run("loops", str(path), "--max-length", "6", "-o", str(out), "--time-limit", "0", "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)["result"]
+    assert doc["complete"] is False and pl.read_parquet(out).height == doc["total"]
