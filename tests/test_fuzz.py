@@ -92,15 +92,20 @@ def _check_cli(args: list[str], path: Path) -> None:
     assert "\x1b" not in res.stdout and "\x07" not in res.stdout, "control characters reached the terminal"
 
 
+def _read_or_refuse(read, path: Path):
+    """What ``read`` makes of ``path``, or None when it refuses it with an error of the tree that names the file."""
+    try:
+        return read(path)
+    except dg.DealgraphError as exc:
+        assert path.name in str(exc)
+        return None
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_hostile_ledger_gives_a_value_or_a_clear_error(case, fmt, tmp_path):
     path = _write(CASES[case], fmt, tmp_path)
-    try:
-        lg = dg.read_ledger(path)
-    except dg.DealgraphError as exc:
-        assert path.name in str(exc)
-        lg = None
+    lg = _read_or_refuse(dg.read_ledger, path)
     if lg is not None:
         summary = dg.summary(lg)
         assert summary.findings and all(isinstance(f, str) for f in summary.findings)
@@ -112,12 +117,8 @@ def test_hostile_ledger_gives_a_value_or_a_clear_error(case, fmt, tmp_path):
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_hostile_transaction_file_gives_counts_or_a_clear_error(case, fmt, tmp_path):
     path = _write(CASES[case], fmt, tmp_path)
-    try:
-        edges = dg.read_edges(path)
-    except dg.DealgraphError as exc:
-        assert path.name in str(exc)
-    else:
-        assert len(edges.src) == len(edges.dst)
+    edges = _read_or_refuse(dg.read_edges, path)
+    assert edges is None or len(edges.src) == len(edges.dst)
     _check_cli(["loops", str(path), "--count-only", "--json"], path)
 
 
@@ -143,10 +144,7 @@ def test_typed_parquet_columns_give_a_value_or_a_clear_error(case, tmp_path):
     path = tmp_path / "typed.parquet"
     TYPED[case].write_parquet(path)
     for read in (dg.read_ledger, dg.read_edges):
-        try:
-            read(path)
-        except dg.DealgraphError as exc:
-            assert path.name in str(exc)
+        _read_or_refuse(read, path)
     for command in (["summary", str(path)], ["loops", str(path), "--count-only"], ["loops", str(path), "--temporal", "--count-only"]):
         _check_cli(command, path)
 
