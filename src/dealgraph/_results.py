@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from ._errors import LedgerError
 
 __all__ = [
-    "Lang", "OnBases", "Record", "Result", "SCHEMA_VERSION", "clean_text", "envelope", "flat_frame", "fmt_money", "fmt_share", "jsonable", "phrases",
+    "ESCAPES", "Lang", "OnBases", "Record", "Result", "SCHEMA_VERSION",
+    "envelope", "flat_frame", "fmt_money", "fmt_share", "for_terminal", "jsonable", "phrases",
 ]
 
 SCHEMA_VERSION = 1
@@ -135,18 +136,20 @@ def envelope(command: str, result: Any = None, *, problems: LedgerError | None =
     return {"schema_version": SCHEMA_VERSION, "command": command, "result": jsonable(data)}
 
 
-# Characters that drive a terminal rather than show: C0 controls but the newline, DEL, C1 controls, and the bidirectional
-# overrides and isolates that reorder what is shown ("Trojan Source").
-_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Terminal escape sequences (colours, cursor moves, window titles), then the characters that drive a terminal rather than
+# show: C0 controls but the newline, DEL, C1 controls, and the bidirectional overrides and isolates ("Trojan Source").
+ESCAPES = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+_CONTROL = re.compile(ESCAPES + "|[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV injection").
 _FORMULA = "=+-@\t\r"
 
 
-def clean_text(text: str) -> str:
-    """``text`` without the characters that would drive a terminal (ANSI escapes, bell, bidi overrides); newlines stay.
+def for_terminal(text: str) -> str:
+    """``text`` without what would drive a terminal (escape sequences, other control characters, bidi overrides);
+    newlines and spacing stay.
 
-    >>> clean_text("Open\x1b[31mAI\x07 \u202eok")
-    'Open[31mAI ok'
+    >>> for_terminal("Open\x1b[31mAI\x07 \u202eok\x1b]0;title\x07")
+    'OpenAI ok'
     """
     return _CONTROL.sub("", text)
 

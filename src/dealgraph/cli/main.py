@@ -17,11 +17,11 @@ from typing import Any
 
 import click
 
-from .._results import Record, clean_text, envelope, flat_frame
+from .._results import Record, envelope, flat_frame, for_terminal
 
 
 def _stderr(message: str) -> None:
-    click.echo(clean_text(message), err=True)
+    click.echo(for_terminal(message), err=True)
 
 
 def _echo_json(payload: dict[str, Any], indent: int | None = 2) -> None:
@@ -172,7 +172,7 @@ def _emit(result: Any, fmt: str, command: str, frame=None) -> None:
 
 
 class _Clean:
-    """A renderable shown without the characters that drive a terminal (``clean_text``): ledger text is untrusted."""
+    """A renderable shown without the characters that drive a terminal (``for_terminal``): ledger text is untrusted."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -181,7 +181,7 @@ class _Clean:
         from rich.segment import Segment
 
         for seg in console.render(self.inner, options):
-            yield seg if seg.control else Segment(clean_text(seg.text), seg.style)
+            yield seg if seg.control else Segment(for_terminal(seg.text), seg.style)
 
 
 def check_outputs(force: bool, **outputs: str | None) -> None:

@@ -34,6 +34,7 @@ from typing import Any, TypeAlias, cast
 import polars as pl
 
 from .._errors import CellError, LimitError, shorten
+from .._results import ESCAPES
 
 __all__ = [
     "BAD_AMOUNT", "DATE_RANGE", "DECIMALS", "FIRST_YEAR", "LAST_YEAR", "MAX_AMOUNT", "MAX_CAPACITY", "TIME_UNITS", "TOO_LARGE",
@@ -96,8 +97,7 @@ def _parse_unread(cells: pl.Series, fast: pl.Series, parse: Callable[[str], Mapp
 # ---------------------------------------------------------------- names and other text
 
 
-_ESCAPES = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # terminal escape sequences (colours, titles)
-_ESCAPE = re.compile(_ESCAPES)
+_ESCAPE = re.compile(ESCAPES)
 
 
 def clean_text(text: str) -> str:
@@ -121,7 +121,7 @@ def clean_texts(cells: pl.Expr) -> pl.Expr:
     >>> pl.select(clean_texts(pl.lit(pl.Series(["  Ｏｐｅｎ\\u200bAI\\t\\x1b[31mLabs\\x1b[0m "])))).item()
     'OpenAI Labs'
     """
-    return (cells.str.normalize("NFKC").str.replace_all(_ESCAPES, "").str.replace_all(r"[\p{Cc}\p{Cf}&&[^\s]]", "")
+    return (cells.str.normalize("NFKC").str.replace_all(ESCAPES, "").str.replace_all(r"[\p{Cc}\p{Cf}&&[^\s]]", "")
             .str.replace_all(r"\s+", " ").str.strip_chars())
 
 
