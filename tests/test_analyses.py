@@ -190,3 +190,33 @@ def test_problem_report_is_capped():
         dg.read_ledger(df)
     assert len(info.value.problems) == 50 and info.value.truncated == 30
     assert "30 more problems" in str(info.value)
+
+
+_ROWS = st.lists(st.fixed_dictionaries({
+    "source": st.sampled_from("ABCD"), "target": st.sampled_from("ABCD"),
+    "amount": st.one_of(st.none(), st.integers(1, 100).map(str)),
+    "status": st.sampled_from(["closed", "committed", "loi", "rumored", "lapsed"]),
+    "cap": st.sampled_from(["exact", "up_to", "estimated"]),
+}).filter(lambda r: r["source"] != r["target"]), min_size=1, max_size=14)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=_ROWS)
+def test_firm_figures_never_exceed_headline_ones(rows):
+    lg = dg.read_ledger(rows)
+    for lp in dg.find_loops(lg).loops:
+        assert lp.firm_throughput <= (lp.throughput or 0.0) + 1e-9
+        assert all(h.firm_amount <= (h.amount or 0.0) + 1e-9 for h in lp.hops)
+        assert lp.evidence in ("firm", "stated", "partly unknown") and (lp.evidence == "partly unknown") == (not lp.complete)
+    circ = dg.circularity(lg)
+    assert circ["firm"].circular <= circ["headline"].circular + 1e-6
+    assert circ["firm"].circular_upper <= circ["headline"].circular_upper + 1e-6
+    assert circ["firm"].total <= circ["headline"].total + 1e-9
+
+
+def test_fully_stated_loops_rank_first_unless_money_is_asked_for():
+    lg = dg.read_dataset("ai-deals")
+    first = dg.find_loops(lg).loops[0]
+    assert first.complete and first.path() == "Microsoft -> OpenAI -> Microsoft"
+    by_money = dg.find_loops(lg, rank="money").loops[0]
+    assert not by_money.complete and by_money.firm_throughput == 0.0  # two hops without firm money: firm 0, not USD 250B

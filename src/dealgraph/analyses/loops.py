@@ -5,7 +5,14 @@ pair of entities with at least one row on the headline basis). Its
 **throughput** is the smallest stated amount on any of its hops: the money
 that can travel all the way round. Hops whose rows have no stated amount are
 listed in ``unknown_hops`` and left out of the minimum, so an incomplete
-loop's throughput is only what the stated hops allow.
+loop's throughput is only what the stated hops allow; its **evidence** says
+so: ``firm`` (every hop stated, and firm money goes all the way round),
+``stated`` (every hop stated) or ``partly unknown``. The default ranking puts
+the better evidenced loops first, then the larger ones.
+
+The **firm throughput** is the smallest firm amount on any hop, where a hop's
+firm amount is the stated money of its closed or committed, exact deals (0
+when it has none), so it is never above the headline throughput.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import datetime as dt
 import itertools
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -25,9 +32,13 @@ from ..reading.ledger import Ledger
 from ..transactions.cycles import simple_cycles
 from .flows import Basis, Flows, assumptions, flows
 
-__all__ = ["Hop", "Loop", "LoopsResult", "find_loops", "parse_window"]
+__all__ = ["EVIDENCE", "RANKS", "Hop", "Loop", "LoopsResult", "find_loops", "parse_window"]
 
 logger = logging.getLogger(__name__)
+
+EVIDENCE = ("firm", "stated", "partly unknown")  # best first
+RANKS = ("evidence", "money")
+Rank = Literal["evidence", "money"]
 
 @dataclass(frozen=True)
 class Hop:
@@ -37,7 +48,7 @@ class Hop:
     target: str
     deals: tuple[str, ...]
     amount: float | None  # stated headline amount (None: no row states one)
-    firm_amount: float | None  # stated firm amount (0: no firm row; None: firm rows, none stated)
+    firm_amount: float  # stated money of the firm rows (0: no firm row states an amount)
     unknown_deals: tuple[str, ...]
     dates: tuple[dt.date, ...]
 
@@ -47,7 +58,7 @@ class Loop:
     entities: tuple[str, ...]
     hops: tuple[Hop, ...]
     throughput: float | None
-    firm_throughput: float | None
+    firm_throughput: float
     temporal: bool | None  # hops in date order within the window; None if a hop has no date
     temporal_dates: tuple[dt.date, ...] | None
 
@@ -62,6 +73,13 @@ class Loop:
     @property
     def complete(self) -> bool:
         return not any(h.unknown_deals for h in self.hops)
+
+    @property
+    def evidence(self) -> str:
+        """``firm`` (every hop stated, firm money all the way round), ``stated`` (every hop stated) or ``partly unknown``."""
+        if not self.complete:
+            return "partly unknown"
+        return "firm" if self.firm_throughput > 0 else "stated"
 
     @property
     def throughput_range(self) -> tuple[float, float | None]:
@@ -84,6 +102,7 @@ class Loop:
             "throughput_low": self.throughput_range[0],
             "throughput_high": self.throughput_range[1],
             "complete": self.complete,
+            "evidence": self.evidence,
             "unknown_hops": list(self.unknown_hops),
             "temporal": self.temporal,
             "temporal_dates": None if self.temporal_dates is None else [d.isoformat() for d in self.temporal_dates],
@@ -108,6 +127,7 @@ class LoopsResult(Result):
     limit: int
     window: dt.timedelta | None
     basis: Basis
+    rank: Rank
 
     def __len__(self) -> int:
         return len(self.loops)
@@ -131,6 +151,7 @@ class LoopsResult(Result):
                 "throughput_low": [lp.throughput_range[0] for lp in self.loops],
                 "throughput_high": [lp.throughput_range[1] for lp in self.loops],
                 "complete": [lp.complete for lp in self.loops],
+                "evidence": [lp.evidence for lp in self.loops],
                 "unknown_hops": ["; ".join(lp.unknown_hops) for lp in self.loops],
                 "temporal": [lp.temporal for lp in self.loops],
                 "deals": ["; ".join(",".join(h.deals) for h in lp.hops) for lp in self.loops],
@@ -142,6 +163,7 @@ class LoopsResult(Result):
     def to_dict(self) -> dict[str, Any]:
         return {
             "basis": self.basis,
+            "rank": self.rank,
             "currency": self.currency,
             "max_length": self.max_length,
             "limit": self.limit,
@@ -156,18 +178,21 @@ class LoopsResult(Result):
         from rich.console import Group
         from rich.table import Table
 
-        table = Table(title=f"Loops ({self.basis} basis, up to {self.max_length} entities)", title_justify="left")
-        for col in ("#", "loop", "throughput", "could be", "firm", "date order", "hops with unknown amounts"):
+        ranked = "best evidenced first" if self.rank == "evidence" else "largest first"
+        table = Table(title=f"Loops ({self.basis} basis, up to {self.max_length} entities, {ranked})", title_justify="left")
+        for col in ("#", "loop", "evidence", "throughput", "could be", "firm", "date order", "hops with unknown amounts"):
             table.add_column(col, justify="right" if col in ("#", "throughput", "could be", "firm") else "left")
         for i, lp in enumerate(self.loops, start=1):
             low, high = lp.throughput_range
             span = "exact" if lp.complete else f"{fmt_money(low, self.currency)} to {fmt_money(high, self.currency) if high is not None else 'any'}"
             table.add_row(
-                str(i), lp.path(), fmt_money(lp.throughput, self.currency), span,
+                str(i), lp.path(), lp.evidence, fmt_money(lp.throughput, self.currency), span,
                 fmt_money(lp.firm_throughput, self.currency),
                 {True: "yes", False: "no", None: "n/a"}[lp.temporal], ", ".join(lp.unknown_hops) or "-",
             )
-        extra = [f"{len(self.loops)} loops" + (f" (stopped at the limit of {self.limit})" if self.truncated else "")]
+        unknown = sum(not lp.complete for lp in self.loops)
+        extra = [f"{len(self.loops)} loops" + (f" (stopped at the limit of {self.limit})" if self.truncated else "")
+                 + f"; {unknown} rest on hops of unknown amount"]
         return Group(table, *extra, *self.notes)
 
 
@@ -179,8 +204,9 @@ def find_loops(
     window: str | dt.timedelta | None = None,
     basis: Basis = "headline",
     usd_per_gw: float | None = None,
+    rank: Rank = "evidence",
 ) -> LoopsResult:
-    """Every simple loop of up to ``max_length`` entities, ranked by throughput.
+    """Every simple loop of up to ``max_length`` entities, the best evidenced and largest first.
 
     Parameters
     ----------
@@ -199,6 +225,11 @@ def find_loops(
         "firm", loops with no firm money on some hop are left out.
     usd_per_gw : float, optional
         Dollars per gigawatt for capacity-only deals (headline basis only).
+    rank : "evidence" or "money"
+        ``evidence`` (default): firm loops first, then fully stated ones, then
+        those resting on hops of unknown amount, each by throughput; ``money``:
+        by throughput alone (a loop whose unknown hops are skipped can then
+        outrank better evidenced ones).
 
     Notes
     -----
@@ -231,9 +262,12 @@ def find_loops(
         loops = [lp for lp in loops if lp.firm_throughput]
     elif basis != "headline":
         raise DealgraphError(f"unknown basis {basis!r}; expected headline or firm")
+    if rank not in RANKS:
+        raise DealgraphError(f"unknown ranking {rank!r}; expected one of {', '.join(RANKS)}")
     key = (lambda lp: lp.firm_throughput) if basis == "firm" else (lambda lp: lp.throughput)
-    loops.sort(key=lambda lp: (key(lp) is None, -(key(lp) or 0.0), len(lp.unknown_hops)))
-    return LoopsResult(tuple(loops), truncated, max_length, limit, win, basis, currency=ledger.currency,
+    grade = (lambda lp: EVIDENCE.index(lp.evidence)) if rank == "evidence" else (lambda lp: 0)
+    loops.sort(key=lambda lp: (grade(lp), key(lp) is None, -(key(lp) or 0.0), len(lp.unknown_hops)))
+    return LoopsResult(tuple(loops), truncated, max_length, limit, win, basis, rank, currency=ledger.currency,
                        notes=assumptions(head, extra=_UNKNOWN_NOTE))
 
 
@@ -252,22 +286,18 @@ def _loop(cyc: tuple[int, ...], head: Flows, firm: Flows, ids: list, dates: list
         rows = head.rows(e)
         unknown = tuple(ids[r] for r in head.unknown_rows(e))
         f = firm.edge(a, b)
-        if f < 0:
-            firm_amount: float | None = 0.0
-        else:
-            firm_amount = float(firm.amount[f]) if firm.n_unknown[f] < len(firm.rows(f)) else None
+        firm_amount = 0.0 if f < 0 else float(firm.amount[f])  # stated firm money; unknown firm amounts add nothing certain
         hops.append(Hop(
             source=names[a], target=names[b], deals=tuple(ids[r] for r in rows),
             amount=float(head.amount[e]) if len(unknown) < len(rows) else None, firm_amount=firm_amount,
             unknown_deals=unknown, dates=tuple(sorted({dates[r] for r in rows if dates[r] is not None})),
         ))
     stated = [h.amount for h in hops if h.amount is not None]
-    firm_stated = [h.firm_amount for h in hops if h.firm_amount is not None]
     temporal, seq = _in_date_order([h.dates for h in hops], win)
     return Loop(
         entities=tuple(names[i] for i in cyc), hops=tuple(hops),
         throughput=min(stated) if stated else None,
-        firm_throughput=min(firm_stated) if firm_stated else None,
+        firm_throughput=min(h.firm_amount for h in hops),
         temporal=temporal, temporal_dates=seq,
     )
 

@@ -162,7 +162,14 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
     loops = s.loops.loops
     complete = sum(lp.complete for lp in loops)
     out.append(say("loops", count=len(loops), s=_s(len(loops)), max_length=s.loops.max_length,
-                   truncated=say("truncated") if s.loops.truncated else "", complete=complete, have="have" if complete != 1 else "has"))
+                   truncated=say("truncated") if s.loops.truncated else "", complete=complete, have="have" if complete != 1 else "has",
+                   unknown=len(loops) - complete))
+    stated = [lp for lp in loops if lp.complete]
+    if stated:
+        best = max(stated, key=lambda lp: lp.throughput or 0.0)
+        out.append(say("biggest_stated", path=path(best.entities), throughput=money(best.throughput), firm=money(best.firm_throughput)))
+    elif loops:
+        out.append(say("no_stated"))
     for lp in loops[:top]:
         low, high = lp.throughput_range
         span = "" if lp.complete else say("loop_range", low=money(low), high=money(high) if high is not None else say("any_amount"),

@@ -168,7 +168,7 @@ def _emit(result: Any, fmt: str, command: str, frame=None) -> None:
         from rich.console import Console
 
         tty = sys.stdout.isatty()
-        Console(no_color="NO_COLOR" in os.environ or None, width=None if tty else 200).print(_Clean(result))
+        Console(no_color="NO_COLOR" in os.environ or None, width=None if tty else 250).print(_Clean(result))
 
 
 class _Clean:
@@ -272,6 +272,9 @@ def validate(lg, *, usd_per_gw, fmt):
 @click.option("--limit", default=10_000, show_default=True, type=click.IntRange(1), help="Stop after this many loops.")
 @click.option("--window", default=None, help="Time window for date order, e.g. 365d, 2y, 1d (unbounded if not given; 1d with --temporal).")
 @_basis_option(help="Which throughput ranks the loops (both are shown).")
+@click.option("--rank", type=click.Choice(["evidence", "money"]), default="evidence", show_default=True,
+              help="evidence: firm loops first, then fully stated ones, then those resting on unknown amounts, each by throughput; "
+                   "money: by throughput alone.")
 @click.option("--count-only", is_flag=True, help="Count cycles by length (transaction-size files, compiled search).")
 @click.option("--temporal", is_flag=True, help="Temporal cycles: every row its own edge, strictly later hop by hop, within --window.")
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Stream every cycle to this Parquet file.")
@@ -280,7 +283,7 @@ def validate(lg, *, usd_per_gw, fmt):
 @time_unit_option
 @click.option("--time-limit", type=Finite(0), metavar="SECONDS", help="Stop the search after about this long (partial counts).")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
-def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, count_only, temporal, output, input_format, time_unit, time_limit,
+def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, rank, count_only, temporal, output, input_format, time_unit, time_limit,
           force):
     """Every circular flow, ranked by the money that can go all the way round.
 
@@ -292,7 +295,7 @@ def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, count_only
     if not (count_only or temporal or output or input_format == "amlworld"):
         from ..analyses.loops import find_loops
 
-        _emit(find_loops(read(), max_length=max_length, limit=limit, window=window, basis=basis, usd_per_gw=usd_per_gw),
+        _emit(find_loops(read(), max_length=max_length, limit=limit, window=window, basis=basis, usd_per_gw=usd_per_gw, rank=rank),
               fmt, "loops")
         return
     from .transactions import run_cycles
