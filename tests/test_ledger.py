@@ -155,3 +155,12 @@ def test_cli_bad_file_no_traceback(tmp_path):
     assert "Traceback" not in proc.stderr
     assert "row 1, column 'amount'" in proc.stderr and "row 2, column 'target'" in proc.stderr
     assert json.loads(proc.stdout)["valid"] is False and not out.exists()
+
+
+def test_a_missing_status_is_read_as_closed_and_said_so():
+    lg = dg.read_ledger([{"id": "a", "source": "A", "target": "B", "amount": "5"},
+                         {"id": "b", "source": "B", "target": "A", "amount": "3", "status": "loi"}])
+    assert lg.table["status"].to_list() == ["closed", "loi"]
+    assert any(n.startswith("Status missing in 1 row (a)") for n in lg.notes)
+    assert any(f.startswith("Status missing") for f in dg.summary(lg).findings)
+    assert not dg.seed_ledger().notes  # the built-in data states every status

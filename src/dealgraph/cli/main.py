@@ -260,7 +260,7 @@ def validate(lg, *, usd_per_gw, fmt):
     from .._results import fmt_money
 
     info = lg.overview()
-    line = (f"{lg.origin}: valid. {info['rows']} rows, {len(lg.entities)} entities, currency {lg.currency}, "
+    line = (f"{lg.origin}: valid. {info['rows']} row{'s' if info['rows'] != 1 else ''}, {len(lg.entities)} entities, currency {lg.currency}, "
             f"{info['unknown_amounts']} unknown amounts ({info['capacity_only']} capacity-only), "
             f"{fmt_money(info['total_stated'], lg.currency)} stated in all." + "".join(f"\n{note}" for note in lg.notes))
     _emit(Record(info, line), fmt, "validate", frame=lg.to_frame())

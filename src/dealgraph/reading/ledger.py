@@ -317,6 +317,7 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
         for i in bad.arg_true().to_list():
             problems.add(i + 1, col, raw[col][i], f"unknown {col}; expected one of {', '.join(_ALLOWED[col])}")
         cats[col] = s.fill_null(default) if default else s
+    no_status = (text("status").is_null() & names["source"].is_not_null()).arg_true()
 
     # amounts: numbers fast, text through parse_amount on unique values
     amounts = parse_amounts(raw["amount"] if "amount" in raw.columns else text("amount"), decimal=decimal)
@@ -394,7 +395,11 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
         "evidence": text("evidence"),
     })
     logger.info("ledger: %s: %d rows, %d entities, %d unknown amounts", name, n, len(entities), amount.null_count())
-    notes = () if spelled.note is None else (spelled.note,)
+    notes: tuple[str, ...] = () if spelled.note is None else (spelled.note,)
+    if len(no_status):
+        shown = ", ".join(str(ids[i]) for i in no_status.head(10).to_list()) + (f" and {len(no_status) - 10} more" if len(no_status) > 10 else "")
+        notes += (f"Status missing in {len(no_status)} row{'s' if len(no_status) != 1 else ''} ({shown}): read as closed; give committed, "
+                  "loi, rumored or lapsed where a deal is not done.",)
     for note in notes:
         logger.info("ledger: %s: %s", name, note)
     return Ledger(entities=entities, table=table, origin=name, currency=ledger_currency, aliases=aliases, notes=notes)
