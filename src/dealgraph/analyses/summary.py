@@ -10,7 +10,7 @@ reuse the results behind them.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -128,7 +128,7 @@ def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None, b
     runs = single_failures(lg, candidates=stress_candidates, basis=basis, usd_per_gw=usd_per_gw, entities=entities,
                            assume_buffer=assume_buffer)
     parts = Summary((), lang, lg, loops, circ, rt, core, dep, runs)
-    return Summary(tuple(_findings(parts, basis, usd_per_gw, assume_buffer, top, stress_candidates)), lang, lg, loops, circ, rt, core, dep, runs)
+    return replace(parts, findings=tuple(_findings(parts, basis, usd_per_gw, assume_buffer, top, stress_candidates)))
 
 
 def _s(n: int) -> str:
@@ -164,13 +164,12 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
     out.append(say("loops", count=len(loops), s=_s(len(loops)), max_length=s.loops.max_length,
                    truncated=say("truncated") if s.loops.truncated else "", complete=complete, have="have" if complete != 1 else "has",
                    unknown=len(loops) - complete))
-    stated = [lp for lp in loops if lp.complete]
-    if stated:
-        best = max(stated, key=lambda lp: lp.throughput or 0.0)
+    best = max((lp for lp in loops if lp.complete), key=lambda lp: lp.throughput or 0.0, default=None)
+    if best is not None:
         out.append(say("biggest_stated", path=path(best.entities), throughput=money(best.throughput), firm=money(best.firm_throughput)))
     elif loops:
         out.append(say("no_stated"))
-    for lp in loops[:top]:
+    for lp in [lp for lp in loops if lp is not best][:top]:
         low, high = lp.throughput_range
         span = "" if lp.complete else say("loop_range", low=money(low), high=money(high) if high is not None else say("any_amount"),
                                          hops=hops(lp.unknown_hops))
@@ -209,11 +208,12 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
         row = worst.system.row(0, named=True)
         losers = worst.losers().head(top)
         by = sep.join(f"{name(r['entity'])} ({money(r['loss'])})" for r in losers.iter_rows(named=True))
-        further = [x.split(": ", 1)[1] for x in row["cascade"][1:]]
-        out.append(say("worst", candidates=candidates, entity=name(worst.scenario.fail[0][0]), loss=money(row["total_loss"]),
-                       by=say("worst_by", list=by) if by else "",
-                       further=say("further", n=row["defaults"] - 1, s=_s(row["defaults"] - 1)),
-                       who=f" ({sep.join(name(e) for x in further for e in x.split(', '))})" if further else ""))
+        failed = worst.scenario.fail[0][0]
+        further = (worst.entities.filter(pl.col("model") == "eisenberg-noe", pl.col("defaulted"), pl.col("entity") != failed)
+                   .sort("wave", "entity")["entity"].to_list())  # in the order they fell
+        out.append(say("worst", candidates=candidates, entity=name(failed), loss=money(row["total_loss"]),
+                       by=say("worst_by", list=by) if by else "", further=say("further", n=len(further), s=_s(len(further))),
+                       who=f" ({sep.join(name(e) for e in further)})" if further else ""))
         assumed = worst.entities.filter(pl.col("model") == "eisenberg-noe", pl.col("buffer_assumed"))["entity"].to_list()
         if assumed:
             rule = say("buffers_zero") if assume_buffer == 0 else say("buffers_multiple", x=f"{assume_buffer:g}")

@@ -108,8 +108,8 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats
     """Options every deal-ledger command shares: the ledger and how to read it, and the output format.
 
     A ``lazy`` command gets a ``read(reader)`` callable instead of a Ledger: it
-    reads the file itself (``reader(path, columns)``; the ledger reader when
-    ``reader`` is None), with the same error reporting.
+    reads the file itself (``reader(path, columns=..., decimal=...)``; the ledger
+    reader when ``reader`` is None), with the same error reporting.
     """
     if f is None:
         return functools.partial(ledger_options, dataset=dataset, lazy=lazy, formats=formats)
@@ -130,14 +130,7 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats
     @format_options(formats=formats)
     @functools.wraps(f)
     def wrapper(ledger, dataset, columns, aliases, fx, currency, decimal, usd_per_gw, fmt, **kwargs):
-        fx_rates = {}
-        for cur, rate in _pairs(fx, "--fx").items():
-            try:
-                fx_rates[cur] = float(rate)
-            except ValueError:
-                fx_rates[cur] = math.nan
-            if not (math.isfinite(fx_rates[cur]) and fx_rates[cur] > 0):
-                raise click.BadParameter(f"rate for {cur} must be a positive finite number, got {rate!r}", param_hint="--fx")
+        fx_rates = _pairs(fx, "--fx")  # checked by the reader, which names a bad rate
         mapping = _pairs(columns, "--column")
         settings = dict(columns=mapping, aliases=aliases, fx=fx_rates, currency=currency, decimal=decimal)
 

@@ -12,7 +12,6 @@ files), and entity names resolved, merged and ordered by ``dealgraph.reading.ali
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ from typing import Any
 import polars as pl
 
 from .._errors import DealgraphError, shorten
+from .._results import jsonable
 from .aliases import AliasTable, entity_names, sort_names
 from .cells import MAX_AMOUNT, TOO_LARGE, as_text, check_decimal, parse_amounts, parse_capacities, parse_dates
 from .tables import MAX_PROBLEMS, Problems, check_types, describe_columns, match_columns, read_table, source_name
@@ -117,7 +117,7 @@ class Ledger:
             "currency": self.currency,
             "entities": list(self.entities),
             "notes": list(self.notes),
-            "rows": _jsonable_rows(self.to_frame()),
+            "rows": jsonable(self.to_frame().to_dicts()),
         }
 
     def overview(self) -> dict[str, Any]:
@@ -146,16 +146,6 @@ class Ledger:
         return g
 
 
-def _jsonable_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    rows = frame.to_dicts()
-    for r in rows:
-        for k, v in r.items():
-            if isinstance(v, dt.date):
-                r[k] = v.isoformat()
-            elif isinstance(v, float) and math.isnan(v):
-                r[k] = None
-    return rows
-
 
 # ---------------------------------------------------------------- reading
 
@@ -165,7 +155,7 @@ def read_ledger(
     *,
     columns: Mapping[str, str] | None = None,
     aliases: AliasTable | Mapping[str, str] | str | Path | None = None,
-    fx: Mapping[str, float] | None = None,
+    fx: Mapping[str, float | str] | None = None,
     currency: str = "USD",
     name: str | None = None,
     decimal: str = ".",

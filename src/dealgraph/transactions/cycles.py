@@ -502,14 +502,13 @@ def _cycle_frame(block: np.ndarray, graph: SimpleGraph | TemporalGraph, names: n
 
 
 def _frames(edges: EdgeList, graph: SimpleGraph | TemporalGraph, search: CycleSearch, progress: Progress | None) -> Iterator[pl.DataFrame]:
-    """The empty frame with the columns, then every block's cycles as a frame."""
+    """The empty frame with the columns, then every block's cycles as a frame (empty for a block without any)."""
     names = edges.names.to_numpy()
     yield _cycle_frame(np.zeros((0, search.max_length), dtype=np.int64), graph, names, 0)
     listed = 0
     for block in cycle_blocks(graph, search.max_length, window=search.window_seconds, progress=progress):
-        if len(block):
-            yield _cycle_frame(block, graph, names, listed)
-            listed += len(block)
+        yield _cycle_frame(block, graph, names, listed)
+        listed += len(block)
 
 
 def list_cycles(source: Source, *, max_length: int = 5, temporal: bool = False, window: Window | None = None, limit: int | None = None,
@@ -584,7 +583,8 @@ def write_cycles(source: Source, path: str | Path, *, max_length: int = 5, tempo
     Returns
     -------
     CycleCounts
-        Counts by length of the cycles written (always complete). Raises as ``list_cycles`` does.
+        Counts by length of the cycles written; incomplete when ``time_limit`` stopped the search. Raises as
+        ``list_cycles`` does.
 
     Notes
     -----

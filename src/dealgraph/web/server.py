@@ -178,7 +178,7 @@ def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityT
 
         app.get(path, summary=doc)(endpoint)
 
-    twin("/api/loops", "loops", lambda lg, w: find_loops(lg, basis=w.basis, usd_per_gw=w.usd_per_gw), "Loops ranked by throughput")
+    twin("/api/loops", "loops", lambda lg, w: find_loops(lg, basis=w.basis, usd_per_gw=w.usd_per_gw), "Loops, the best evidenced and largest first")
     twin("/api/circularity", "circularity", lambda lg, w: circularity(lg, usd_per_gw=w.usd_per_gw).only(w.basis),
          "How much of the money is circular")
     twin("/api/round-trips", "round-trips", lambda lg, w: round_trips(lg, usd_per_gw=w.usd_per_gw).only(w.basis),
