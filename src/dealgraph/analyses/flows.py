@@ -2,7 +2,7 @@
 
 Two bases value every figure:
 
-- **headline**: every row that has not lapsed, at face value ("up to" at its
+- **headline**: every live row (not lapsed, superseded or replaced), at face value ("up to" at its
   cap, estimates at the estimate); a capacity-only row (``gw`` without an
   amount) is valued at ``gw * usd_per_gw`` when that assumption is given.
 - **firm**: only closed or committed rows with exact amounts; capacity rows
@@ -23,7 +23,7 @@ import scipy.sparse as sp
 
 from .._errors import DealgraphError, LimitError
 from .._results import fmt_money
-from ..reading.ledger import FIRM_STATUSES, Ledger
+from ..reading.ledger import FIRM_STATUSES, Ledger, live_rows
 
 __all__ = ["BASES", "Basis", "Flows", "assumptions", "flows"]
 
@@ -53,6 +53,8 @@ class Flows:
     basis: Basis
     usd_per_gw: float | None
     priced_rows: int
+    year: int | None = None
+    undated: tuple[str, ...] = ()
 
     @property
     def n(self) -> int:
@@ -96,7 +98,7 @@ def row_amounts(ledger: Ledger, basis: Basis, usd_per_gw: float | None) -> tuple
     if usd_per_gw is not None and not (0 <= usd_per_gw <= MAX_USD_PER_GW):
         raise LimitError(f"usd_per_gw must be a number from 0 to {MAX_USD_PER_GW:g} dollars per gigawatt, got {usd_per_gw!r}")
     t = ledger.table
-    on = t["status"] != "lapsed"
+    on = live_rows(t)
     amount = t["amount"]
     if basis == "firm":
         on = on & t["status"].cast(pl.String).is_in(list(FIRM_STATUSES)) & (t["cap"].is_null() | (t["cap"] == "exact"))
@@ -142,6 +144,8 @@ def flows(ledger: Ledger, basis: Basis = "headline", *, usd_per_gw: float | None
         basis=basis,
         usd_per_gw=usd_per_gw,
         priced_rows=priced,
+        year=ledger.year,
+        undated=ledger.undated,
     )
 
 
@@ -151,12 +155,21 @@ def assumptions(f: Flows, extra: str | None = None) -> tuple[str, ...]:
     if f.basis == "firm":
         notes.append("Firm basis: only closed or committed deals with exact amounts.")
     else:
-        notes.append("Headline basis: every deal that has not lapsed, at face value ('up to' at its cap).")
+        notes.append("Headline basis: every live deal (not lapsed or replaced), at face value ('up to' at its cap).")
     if f.usd_per_gw is not None:
         notes.append(
             f"Assumption: capacity-only deals valued at {fmt_money(f.usd_per_gw)} per gigawatt "
             f"({f.priced_rows} deal{'s' if f.priced_rows != 1 else ''} priced this way)."
         )
+    if f.year is None:
+        notes.append("Whole term: every deal at its full amount, whatever the years it runs (--year YYYY gives one calendar year).")
+    else:
+        notes.append(f"Calendar year {f.year}: each deal's money spread evenly over its term (start to end), one-off deals in the "
+                     "year of their date.")
+        if f.undated:
+            notes.append(f"Left out of {f.year}, timing unknown (no date, start or end): {len(f.undated)} deal"
+                         f"{'s' if len(f.undated) != 1 else ''}, {', '.join(f.undated[:10])}"
+                         f"{f' and {len(f.undated) - 10} more' if len(f.undated) > 10 else ''}.")
     if extra:
         notes.append(extra)
     return tuple(notes)

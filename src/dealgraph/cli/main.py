@@ -127,9 +127,12 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats
     @decimal_option
     @click.option("--usd-per-gw", "usd_per_gw", metavar="AMOUNT",
                   help="Dollars per gigawatt for capacity-only deals, e.g. 50e9 or $50B (headline basis only; stated in every output).")
+    @click.option("--year", type=click.IntRange(1900, 2199), metavar="YYYY",
+                  help="Money that moves in one calendar year: multi-year deals spread evenly over their term (start to end), "
+                       "one-off deals in the year of their date, undated deals left out and named. Default: the whole term.")
     @format_options(formats=formats)
     @functools.wraps(f)
-    def wrapper(ledger, dataset, columns, aliases, fx, currency, decimal, usd_per_gw, fmt, **kwargs):
+    def wrapper(ledger, dataset, columns, aliases, fx, currency, decimal, usd_per_gw, year, fmt, **kwargs):
         fx_rates = _pairs(fx, "--fx")  # checked by the reader, which names a bad rate
         mapping = _pairs(columns, "--column")
         settings = dict(columns=mapping, aliases=aliases, fx=fx_rates, currency=currency, decimal=decimal)
@@ -139,13 +142,16 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats
                 if reader is not None:
                     if not ledger:
                         raise click.UsageError("this mode reads a file: give LEDGER")
+                    if year is not None:
+                        raise click.UsageError("--year applies to deal ledgers; a transaction file is read whole")
                     return reader(ledger, columns=mapping, decimal=decimal)
                 from ..reading.ledger import read_dataset, read_ledger
 
                 if not ledger and (mapping or fx_rates or currency != "USD" or decimal != "."):
                     raise click.UsageError("--column, --fx, --currency and --decimal apply to a LEDGER file; the built-in "
                                            "datasets have dealgraph's columns, US dollars and decimal points")
-                return read_ledger(ledger, **settings) if ledger else read_dataset(dataset, aliases=aliases)
+                lg = read_ledger(ledger, **settings) if ledger else read_dataset(dataset, aliases=aliases)
+                return lg if year is None else lg.in_year(year)
 
         return f(read if lazy else read(), usd_per_gw=_money(usd_per_gw), fmt=fmt, **kwargs)
 
@@ -197,10 +203,10 @@ def check_outputs(force: bool, **outputs: str | None) -> None:
 
 
 def _basis_option(both: bool = False, help: str | None = None):
-    """``--basis``: headline (every deal that has not lapsed, at face value) or firm (closed or committed, exact)."""
+    """``--basis``: headline (every live deal, at face value) or firm (closed or committed, exact)."""
     choices = ["headline", "firm", "both"] if both else ["headline", "firm"]
     return click.option("--basis", type=click.Choice(choices), default="both" if both else "headline", show_default=True,
-                        help=help or "headline: every deal that has not lapsed, at face value; firm: closed or committed deals with "
+                        help=help or "headline: every live deal (not lapsed or replaced), at face value; firm: closed or committed deals with "
                                      "exact amounts" + ("; both: side by side." if both else "."))
 
 

@@ -40,7 +40,7 @@ __all__ = [
     "BAD_AMOUNT", "DATE_RANGE", "DECIMALS", "FIRST_YEAR", "LAST_YEAR", "MAX_AMOUNT", "MAX_CAPACITY", "TIME_UNITS", "TOO_LARGE",
     "ParsedAmount", "ParsedAmounts", "ParsedColumn", "Window", "amount_checks", "as_text", "cast_amounts", "check_decimal",
     "check_time_unit", "clean_text", "clean_texts", "parse_amount", "parse_amounts", "parse_capacities", "parse_capacity", "parse_date",
-    "parse_dates", "parse_timestamps", "parse_window", "timestamp_seconds", "window_seconds",
+    "parse_dates", "parse_timestamps", "parse_window", "parse_years", "parse_years_column", "timestamp_seconds", "window_seconds",
 ]
 
 # ---------------------------------------------------------------- columns
@@ -619,6 +619,33 @@ def parse_capacities(cells: pl.Series, *, decimal: str = ".") -> ParsedColumn:
     parsed = _parse_unread(cells, pl.Series([None] * len(cells), dtype=pl.Float64), lambda cell: {"value": parse_capacity(cell, decimal=decimal)},
                            {"value": pl.Float64()})
     return ParsedColumn(cells, parsed["value"].alias("gw"), parsed["problem"])
+
+
+_YEARS_UNITS = ("years", "year", "yrs", "yr", "y", "年")
+
+
+def parse_years(text: str, *, decimal: str = ".") -> float:
+    """A term in years from ``5``, ``2.5 years``, ``5y`` or ``5年``.
+
+    Raises ``CellError`` (a ``ValueError``) for anything but a non-negative number of years.
+
+    >>> parse_years("5 years"), parse_years("2,5", decimal=","), parse_years("3年")
+    (5.0, 2.5, 3.0)
+    """
+    s = unicodedata.normalize("NFKC", text).strip().lower().replace(" ", "")
+    unit = next((u for u in _YEARS_UNITS if s.endswith(u)), "")
+    number = _plain_number(s[: len(s) - len(unit)], check_decimal(decimal))
+    if number is None:
+        raise CellError("not a term; expected a number of years, such as 5, 2.5 years or 5年")
+    return number
+
+
+def parse_years_column(cells: pl.Series, *, decimal: str = ".") -> ParsedColumn:
+    """A column of terms in years: ``parse_years`` once per distinct cell."""
+    cells = as_text(cells)
+    parsed = _parse_unread(cells, pl.Series([None] * len(cells), dtype=pl.Float64), lambda cell: {"value": parse_years(cell, decimal=decimal)},
+                           {"value": pl.Float64()})
+    return ParsedColumn(cells, parsed["value"].alias("years"), parsed["problem"])
 
 
 # ---------------------------------------------------------------- windows

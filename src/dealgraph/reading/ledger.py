@@ -15,33 +15,51 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
-from .._errors import DealgraphError, shorten
+from .._errors import DealgraphError, LimitError, shorten
 from .._results import jsonable
 from .aliases import AliasTable, entity_names, sort_names
-from .cells import MAX_AMOUNT, TOO_LARGE, as_text, check_decimal, parse_amounts, parse_capacities, parse_dates
+from .cells import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_AMOUNT,
+    TOO_LARGE,
+    as_text,
+    check_decimal,
+    parse_amounts,
+    parse_capacities,
+    parse_dates,
+    parse_years_column,
+)
 from .tables import MAX_PROBLEMS, Problems, check_types, describe_columns, match_columns, read_table, source_name
+from .terms import add_years, period_shares, year_window
 
 __all__ = ["CAPS", "COLUMNS", "DATASETS", "KINDS", "STATUSES", "Ledger", "read_dataset", "read_ledger", "seed_ledger"]
 
 logger = logging.getLogger(__name__)
 
 KINDS = ("equity", "cloud", "chips", "compute", "services", "loan", "payment", "revenue_share", "other")
-STATUSES = ("closed", "committed", "loi", "rumored", "lapsed")
+STATUSES = ("closed", "committed", "loi", "rumored", "lapsed", "superseded")
 CAPS = ("exact", "up_to", "estimated")
-COLUMNS = ("source", "target", "amount", "currency", "date", "kind", "status", "cap", "gw", "id", "note", "evidence")
+COLUMNS = ("source", "target", "amount", "currency", "date", "kind", "status", "cap", "gw", "id", "note", "evidence",
+           "start", "end", "years", "superseded_by")
 FIRM_STATUSES = ("closed", "committed")
+DEAD_STATUSES = ("lapsed", "superseded")  # kept in the record, counted nowhere (as is a row with superseded_by)
+MAX_TERM_YEARS = 100
+_YEAR_ONLY = r"^\s*\d{4}\s*年?\s*$"
+_MONTH_ONLY = r"^\s*\d{4}\s*(-|年)\s*\d{1,2}\s*月?\s*$"
 
 _SYNONYMS = {
     "status": {"letter of intent": "loi", "letter_of_intent": "loi", "signed": "closed", "done": "closed",
                "completed": "closed", "announced": "committed", "rumoured": "rumored", "expired": "lapsed",
-               "cancelled": "lapsed", "canceled": "lapsed"},
+               "cancelled": "lapsed", "canceled": "lapsed", "replaced": "superseded"},
     "cap": {"up to": "up_to", "up-to": "up_to", "upto": "up_to", "estimate": "estimated", "est": "estimated"},
     "kind": {"revenue share": "revenue_share", "revenue-share": "revenue_share", "investment": "equity",
              "chip": "chips", "gpu": "chips", "gpus": "chips"},
@@ -77,6 +95,11 @@ class Ledger:
     notes : tuple of str
         What the reader did that the user should know, such as entity names written in several
         ways (case, full-width letters, invisible characters) read as one.
+    year : int or None
+        ``None`` for the whole term (every deal at its full amount); a calendar year for the
+        view ``in_year`` gives.
+    undated : tuple of str
+        In a year's view, the ids of the rows left out because their timing is unknown.
     """
 
     entities: tuple[str, ...]
@@ -85,6 +108,8 @@ class Ledger:
     currency: str = "USD"
     aliases: AliasTable = field(default_factory=AliasTable.builtin, repr=False)
     notes: tuple[str, ...] = ()
+    year: int | None = None
+    undated: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return self.table.height
@@ -102,6 +127,28 @@ class Ledger:
         if resolved.casefold() in folded:
             return folded.index(resolved.casefold())
         raise KeyError(f"no entity {shorten(name, 40)!r} in the ledger")
+
+    def in_year(self, year: int) -> Ledger:
+        """The ledger's money in one calendar year (see ``dealgraph.reading.terms``).
+
+        Each row keeps the share of its amount (and capacity) that moves in ``year``; rows with
+        none are dropped, and so are rows whose timing is unknown (their ids in ``undated``).
+        Entities stay the same, so their ids do too.
+
+        >>> lg = read_ledger([{"source": "A", "target": "B", "amount": "300B", "start": "2027", "end": "2031"},
+        ...                   {"source": "B", "target": "A", "amount": "10B", "date": "2027-06-01"}])
+        >>> lg.in_year(2027).table["amount"].to_list()
+        [60000000000.0, 10000000000.0]
+        """
+        if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+            raise LimitError(f"a year is a whole number from {FIRST_YEAR} to {LAST_YEAR}, got {year!r}")
+        if self.year is not None:
+            raise LimitError(f"this ledger is already the view of {self.year}; take in_year from the whole ledger")
+        share = period_shares(self.table, *year_window(year))
+        undated = tuple(self.table.filter(pl.Series(np.isnan(share)))["id"].to_list())
+        table = (self.table.with_columns(amount=pl.col("amount") * share, gw=pl.col("gw") * share)
+                 .filter(pl.Series(np.nan_to_num(share) > 0)))
+        return replace(self, table=table, year=year, undated=undated)
 
     def to_frame(self) -> pl.DataFrame:
         """The rows with entity names in ``source`` and ``target``."""
@@ -353,6 +400,7 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
     problems.add_column("date", dates)
     gw = parse_capacities(text("gw"), decimal=decimal)
     problems.add_column("gw", gw)
+    start, end = _term(raw, text, dates.values, problems, decimal)
 
     # ids
     ids = text("id")
@@ -360,6 +408,13 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
     dup = ids.is_duplicated()
     for i in dup.arg_true().to_list():
         problems.add(i + 1, "id", ids[i], "duplicate id; every row's id must be unique")
+
+    replaced_by = text("superseded_by")
+    known_ids = set(ids.to_list())
+    for i, (own, other) in enumerate(zip(ids.to_list(), replaced_by.to_list())):
+        if other is not None and (other not in known_ids or other == own):
+            problems.add(i + 1, "superseded_by", other, "superseded_by names the id of another row of the ledger, the deal that "
+                         "replaced this one" + ("" if other == own else "; no row has that id"))
 
     problems.raise_if_any()
 
@@ -383,6 +438,9 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
         "id": ids,
         "note": text("note"),
         "evidence": text("evidence"),
+        "start": start,
+        "end": end,
+        "superseded_by": replaced_by,
     })
     logger.info("ledger: %s: %d rows, %d entities, %d unknown amounts", name, n, len(entities), amount.null_count())
     notes: tuple[str, ...] = () if spelled.note is None else (spelled.note,)
@@ -390,9 +448,55 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
         shown = ", ".join(str(ids[i]) for i in no_status.head(10).to_list()) + (f" and {len(no_status) - 10} more" if len(no_status) > 10 else "")
         notes += (f"Status missing in {len(no_status)} row{'s' if len(no_status) != 1 else ''} ({shown}): read as closed; give committed, "
                   "loi, rumored or lapsed where a deal is not done.",)
+    replaced = [f"{i} by {r}" for i, r in zip(ids.to_list(), replaced_by.to_list()) if r is not None]
+    if replaced:
+        notes += (f"{len(replaced)} deal{'s' if len(replaced) != 1 else ''} replaced by later ones, kept in the record and counted "
+                  f"nowhere: {'; '.join(replaced[:10])}{f' and {len(replaced) - 10} more' if len(replaced) > 10 else ''}.",)
     for note in notes:
-        logger.info("ledger: %s: %s", name, note)
+        logger.warning("ledger: %s: %s", name, note)
     return Ledger(entities=entities, table=table, origin=name, currency=ledger_currency, aliases=aliases, notes=notes)
+
+
+def _term(raw: pl.DataFrame, text, dates: pl.Series, problems: Problems, decimal: str) -> tuple[pl.Series, pl.Series]:
+    """The ``start`` and ``end`` (last day included) of every row's term; ``end`` null for a one-off payment.
+
+    ``end`` written as a year or a month means its last day; ``years`` gives the end from the start (or the date).
+    """
+    start = parse_dates(raw["start"] if "start" in raw.columns else text("start"))
+    problems.add_column("start", start)
+    end = parse_dates(raw["end"] if "end" in raw.columns else text("end"))
+    problems.add_column("end", end)
+    cells = text("end")
+    last = pl.select(pl.when(cells.str.contains(_YEAR_ONLY)).then(end.values.dt.offset_by("1y").dt.offset_by("-1d"))
+                     .when(cells.str.contains(_MONTH_ONLY)).then(end.values.dt.month_end())
+                     .otherwise(end.values)).to_series().alias("end")
+    years = parse_years_column(text("years"), decimal=decimal)
+    problems.add_column("years", years)
+    begin = start.values.fill_null(dates)
+    out = last.to_list()
+    for i, (y, b, e) in enumerate(zip(years.values.to_list(), begin.to_list(), out)):
+        if y is None:
+            continue
+        if not 0 < y <= MAX_TERM_YEARS:
+            problems.add(i + 1, "years", years.cells[i], f"a term is from 0 to {MAX_TERM_YEARS} years")
+        elif e is not None:
+            problems.add(i + 1, "years", years.cells[i], "give end or years, not both")
+        elif b is None:
+            problems.add(i + 1, "years", years.cells[i], "a term in years needs a start (or a date) to count from")
+        else:
+            out[i] = add_years(b, y)
+    end_values = pl.Series("end", out, dtype=pl.Date)
+    for i, (b, e) in enumerate(zip(begin.to_list(), out)):
+        if e is not None and b is None:
+            problems.add(i + 1, "end", cells[i], "a term needs a start (or a date) before its end")
+        elif e is not None and e < b:
+            problems.add(i + 1, "end", cells[i], f"the term ends before it starts ({b.isoformat()})")
+    return start.values.alias("start"), end_values
+
+
+def live_rows(table: pl.DataFrame) -> pl.Series:
+    """Rows that count: not lapsed or superseded, and not replaced by another row (``superseded_by``)."""
+    return ~table["status"].cast(pl.String).is_in(list(DEAD_STATUSES)) & table["superseded_by"].is_null()
 
 
 def _rates(fx: Mapping[str, Any], base: str, problems: Problems) -> dict[str, float]:

@@ -1,0 +1,89 @@
+"""Time: terms, calendar years, replaced deals."""
+
+import datetime as dt
+import json
+
+import hypothesis.strategies as st
+import numpy as np
+import polars as pl
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+
+import dealgraph as dg
+from dealgraph.cli.main import cli
+from dealgraph.reading.terms import period_shares, year_window
+
+
+def _ledger(*rows):
+    return dg.read_ledger([{"status": "committed", **r} for r in rows])
+
+
+def test_the_year_of_a_five_year_commitment_on_the_command_line(tmp_path):
+    p = tmp_path / "l.csv"
+    p.write_text("source,target,amount,status,start,end,date\nA,B,300B,committed,2027,2031,\nB,A,10B,committed,,,2027-03-01\n")
+    res = CliRunner().invoke(cli, ["circularity", str(p), "--year", "2027", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)["result"]
+    head = out["bases"][0]
+    assert (head["circular"], head["total"]) == (20e9, 70e9)
+    assert any("Calendar year 2027" in n for n in out["notes"])
+    whole = json.loads(CliRunner().invoke(cli, ["circularity", str(p), "--json"]).output)["result"]
+    assert whole["bases"][0]["total"] == 310e9 and any("Whole term" in n for n in whole["notes"])
+
+
+def test_terms_from_years_and_part_years():
+    lg = _ledger({"source": "A", "target": "B", "amount": "100", "start": "2025-07-01", "years": "2"},
+                 {"source": "A", "target": "C", "amount": "12", "start": "2026-01", "end": "2026-06"})
+    assert lg.table["end"].to_list() == [dt.date(2027, 6, 30), dt.date(2026, 6, 30)]
+    by_year = {y: lg.in_year(y).table["amount"].to_list() for y in (2025, 2026, 2027)}
+    assert by_year[2025] == pytest.approx([100 * (184 / 365) / 2])
+    assert by_year[2026] == pytest.approx([50, 12])
+    assert by_year[2027] == pytest.approx([100 * (181 / 365) / 2])
+
+
+def test_undated_rows_are_left_out_of_a_year_and_named():
+    lg = _ledger({"source": "A", "target": "B", "amount": "5", "id": "no-date"},
+                 {"source": "B", "target": "A", "amount": "5", "date": "2026-02-01"})
+    year = lg.in_year(2026)
+    assert year.undated == ("no-date",) and len(year) == 1
+    notes = dg.circularity(year).notes
+    assert any("no-date" in n and "timing unknown" in n for n in notes)
+    with pytest.raises(dg.DealgraphError):
+        year.in_year(2027)
+
+
+@pytest.mark.parametrize("row, column, words", [
+    ({"start": "2027", "end": "2026"}, "end", "ends before it starts"),
+    ({"start": "2027", "end": "2030", "years": "3"}, "years", "not both"),
+    ({"years": "5"}, "years", "needs a start"),
+    ({"date": "2027", "years": "500"}, "years", "0 to 100"),
+    ({"date": "2027", "years": "soon"}, "years", "not a term"),
+    ({"superseded_by": "r9"}, "superseded_by", "no row has that id"),
+    ({"superseded_by": "r1"}, "superseded_by", "another row"),
+])
+def test_bad_terms_and_links_are_problems_naming_the_cell(row, column, words):
+    with pytest.raises(dg.LedgerError) as exc:
+        _ledger({"source": "A", "target": "B", "amount": "5", **row})
+    assert exc.value.problems[0].column == column and words in str(exc.value)
+
+
+def test_a_replaced_deal_stays_in_the_record_and_counts_nowhere():
+    lg = _ledger({"source": "N", "target": "O", "amount": "100B", "status": "loi", "id": "loi", "superseded_by": "stake"},
+                 {"source": "N", "target": "O", "amount": "30B", "status": "closed", "id": "stake"},
+                 {"source": "O", "target": "N", "amount": "20B", "id": "buy"})
+    assert len(lg) == 3 and any("loi by stake" in n for n in lg.notes)
+    assert dg.circularity(lg).only("headline").bases[0].total == 50e9
+    assert dg.find_loops(lg).loops[0].throughput == 20e9
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(dt.date(1990, 1, 1), dt.date(2100, 1, 1)), st.integers(0, 4000))
+def test_a_terms_years_add_up_to_its_amount(start, days):
+    t = pl.DataFrame({"date": [None], "start": [start], "end": [start + dt.timedelta(days=days)]},
+                     schema={"date": pl.Date, "start": pl.Date, "end": pl.Date})
+    years = range(start.year, (start + dt.timedelta(days=days)).year + 1)
+    shares = [period_shares(t, *year_window(y))[0] for y in years]
+    assert sum(shares) == pytest.approx(1.0) and all(0 <= s <= 1 for s in shares)
+    assert period_shares(t, *year_window(start.year - 1))[0] == 0
+    assert np.isnan(period_shares(t.with_columns(start=None, end=None), *year_window(2000))[0])
