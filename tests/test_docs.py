@@ -1,5 +1,6 @@
 """The README stays true: its commands, its CLI reference and its figures."""
 
+import json
 import re
 from pathlib import Path
 
@@ -45,8 +46,15 @@ def test_worked_example_figures_are_what_the_tool_prints():
 
 def test_stress_example_figures_are_what_the_tool_prints():
     out = CliRunner().invoke(cli, ["summary"]).output
-    assert "USD 38B to OpenAI, is 40.3% of its stated buffer" in out
-    assert "USD 30B to Anthropic, is 31.7% of its stated buffer" in out
+    assert "from Anthropic (USD 30B, whole term of the deals) equals 10.6% of its reported annual revenue" in out
     assert "OpenAI pays 97.0% of everyone else's stated inflow" in out
-    stress = CliRunner().invoke(cli, ["stress", "--fail", "OpenAI", "--pay", "0"]).output
-    assert "USD 1.44T" in stress and "USD 94.2B" in stress and "seed-05 (Microsoft stake in OpenAI)" in stress
+    stress = CliRunner().invoke(cli, ["stress", "--fail", "OpenAI", "--pay", "0", "--json"]).output
+    amazon = next(r for r in json.loads(stress)["result"]["entities"] if r["entity"] == "Amazon")
+    assert amazon["loss"] == 38e9 and round(amazon["loss"] / amazon["buffer"], 3) == 0.133
+    wide = json.loads(CliRunner().invoke(cli, ["stress", "--dataset", "ai-deals", "--fail", "OpenAI", "--model", "eisenberg-noe",
+                                               "--json"]).output)["result"]
+    rows = {r["entity"]: r for r in wide["entities"]}
+    assert [round(rows[e]["loss"] / 1e9, 2) for e in ("Microsoft", "Amazon", "CoreWeave", "NVIDIA")] == [263.8, 38.0, 2.38, 1.13]
+    assert not any(rows[e]["defaulted"] for e in ("Microsoft", "Amazon", "CoreWeave", "NVIDIA", "Google"))
+    assert rows["OpenAI compute suppliers (unnamed)"]["defaulted"] is None and rows["Oracle"]["loss"] == 0
+    assert any("Google (ai-21)" in n for n in wide["notes"]) and any("2025-11-01 to 2026-10-31" in n for n in wide["notes"])

@@ -133,7 +133,7 @@ def test_the_amlworld_layout_keeps_its_two_account_columns(tmp_path):
 
 
 def test_superseded_rows_of_the_built_in_datasets_still_read():
-    assert len(dg.read_dataset("ai-deals")) == 32
+    assert len(dg.read_dataset("ai-deals")) == 33
 
 
 # ---------------------------------------------------------------- 4. dates

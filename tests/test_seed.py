@@ -51,7 +51,7 @@ def test_ai_deals_dataset_rows_cite_urls_and_hold_the_known_loops():
     lg = dg.read_dataset("ai-deals")
     seed_ids = set(dg.seed_ledger().table["id"].to_list())
     wider = lg.to_frame().filter(~pl.col("id").is_in(list(seed_ids)))
-    assert wider.height == 20 and set(lg.table["id"].to_list()) - set(wider["id"].to_list()) == seed_ids - {"seed-05"}
+    assert wider.height == 21 and set(lg.table["id"].to_list()) - set(wider["id"].to_list()) == seed_ids - {"seed-05"}
     for rec in wider.iter_rows(named=True):
         url, sep, words = rec["evidence"].partition(" : ")
         assert url.startswith("https://") and sep and words.startswith("'"), rec["id"]

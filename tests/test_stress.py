@@ -27,11 +27,29 @@ def test_dependency_concentration_and_thresholds():
     lg = ledger([("A", "X", "60", "cloud", None), ("B", "X", "30", "cloud", None), ("C", "X", "10", "cloud", None),
                  ("D", "X", None, "cloud", None)])
     dep = dg.dependency(lg)
-    x = dep.concentration.filter(entity="X", direction="in", kind="all").row(0, named=True)
+    x = dep.concentration.filter(entity="X", direction="revenue", kind="all").row(0, named=True)
     assert x["hhi"] == pytest.approx(4600) and x["level"] == "highly concentrated"
     assert x["major_customers"] == ["A", "B", "C"] and x["unknown_relations"] == 1
     assert x["effective_n"] == pytest.approx(10_000 / 4600)
     assert dep.multihoming.filter(entity="X")["cloud_customers"].item() == 4
+
+
+def test_funding_is_never_revenue_and_reported_revenue_shares(tmp_path):
+    lg = ledger([("A", "X", "60", "cloud", None), ("B", "X", "40", "services", None), ("A", "X", "500", "equity", None),
+                 ("C", "X", "50", "loan", None)])
+    ent = tmp_path / "e.csv"
+    ent.write_text("entity,revenue,as_of,source\nX,400,2025-12-31,test figure\n", encoding="utf-8")
+    dep = dg.dependency(lg, entities=dg.read_entities(ent))
+    revenue = dep.concentration.filter(entity="X", direction="revenue", kind="all").row(0, named=True)
+    funding = dep.concentration.filter(entity="X", direction="funding", kind="all").row(0, named=True)
+    assert revenue["total"] == 100 and revenue["major_customers"] == ["A", "B"]
+    assert funding["total"] == 550 and funding["major_customers"] == []
+    assert dep.concentration.filter(entity="X", kind="equity")["direction"].to_list() == ["funding"]
+    shares = {r["counterparty"]: r for r in dep.reported.iter_rows(named=True)}
+    assert set(shares) == {"A", "B"}  # the stake and the loan are not revenue
+    assert shares["A"]["share_of_reported_revenue"] == pytest.approx(60 / 400)
+    assert shares["A"]["share_of_ledger_revenue"] == pytest.approx(0.6) and shares["A"]["as_of"] == "2025-12-31"
+    assert any("never revenue" in n and "whole term" in n for n in dep.notes)
 
 
 def test_exposure_flags_against_buffers(tmp_path):
@@ -64,22 +82,29 @@ def test_stress_fail_openai_on_the_seed():
     assert losers["entity"].to_list() == ["OpenAI compute suppliers (unnamed)", "Amazon"]
     assert losers["loss"].to_list() == pytest.approx([1.4e12, 38e9])
     assert set(res.system["model"]) == set(dg.MODELS)
-    assert any(n.startswith("Buffers assumed for") for n in res.notes)
+    # no figures for Anthropic, OpenAI or the unnamed suppliers: not assessed, named, never defaulted by an assumed zero
+    assert res.not_assessed() == ["Anthropic", "OpenAI", "OpenAI compute suppliers (unnamed)"]
+    suppliers = res.entities.filter(model="eisenberg-noe", entity="OpenAI compute suppliers (unnamed)").row(0, named=True)
+    assert suppliers["defaulted"] is None and suppliers["buffer"] is None
+    assert any(n.startswith("Not assessed") and "Anthropic" in n for n in res.notes)
     assert any("seed-05 (Microsoft stake in OpenAI)" in n for n in res.notes)
+    assumed = dg.stress(dg.seed_ledger(), {"fail": [{"entity": "OpenAI", "pay": 0}]}, assume_buffer=0)
+    assert assumed.not_assessed() == [] and any(n.startswith("Buffers assumed for") for n in assumed.notes)
+    assert assumed.entities.filter(entity="OpenAI compute suppliers (unnamed)")["defaulted"].item() is True
 
 
 def test_stress_cascade_waves_and_amplification():
     # A owes B 10; B owes C 8; C owes D 6. Nobody has a buffer, so A's failure cascades down the chain.
     lg = ledger([("A", "B", "10", "loan", "committed"), ("B", "C", "8", "loan", "committed"),
                  ("C", "D", "6", "loan", "committed")])
-    res = dg.stress(lg, {"fail": [{"entity": "A", "pay": 0}]}, model="eisenberg-noe")
+    res = dg.stress(lg, {"fail": [{"entity": "A", "pay": 0}]}, model="eisenberg-noe", assume_buffer=0)
     per = {r["entity"]: r for r in res.entities.iter_rows(named=True)}
     assert [per[e]["wave"] for e in "ABCD"] == [0, 1, 2, 3]
     assert res.system["total_loss"][0] == pytest.approx(10 + 8 + 6)
     assert res.system["amplification"][0] == pytest.approx(2.4)
     # Paying half: B gets 5 of 10. With no buffer, B's receivables beyond its own debts (2) are owed
     # outside, so B pays 5 pro rata (4 to C), C pays 4 (3 to D): 5 + 4 + 3 unpaid inside the network.
-    half = dg.stress(lg, {"fail": [{"entity": "A", "pay": 0.5}]}, model="eisenberg-noe")
+    half = dg.stress(lg, {"fail": [{"entity": "A", "pay": 0.5}]}, model="eisenberg-noe", assume_buffer=0)
     assert half.system["total_loss"][0] == pytest.approx(5 + 4 + 3)
 
 
@@ -131,7 +156,7 @@ def test_cli_stress_fail_openai_names_losers_and_assumed_buffers():
     res = CliRunner().invoke(cli, ["stress", "--fail", "OpenAI", "--pay", "0"])
     assert res.exit_code == 0
     assert "Amazon" in res.output and "USD 38B" in res.output and "USD 1.4T" in res.output
-    assert "Buffers assumed for" in res.output
+    assert "Not assessed" in res.output and "not assessed" in res.output
     doc = json.loads(CliRunner().invoke(cli, ["stress", "--fail", "OpenAI", "--json"]).output)
     assert {r["model"] for r in doc["result"]["system"]} == set(dg.MODELS)
 
@@ -144,5 +169,6 @@ def test_cli_unknown_entity_names_closest():
 def test_cli_dependency_json():
     doc = json.loads(CliRunner().invoke(cli, ["dependency", "--json"]).output)
     assert doc["command"] == "dependency"
-    assert any(r["entity"] == "Amazon" and r["over_limit"] for r in doc["result"]["exposures"])
+    amazon = next(r for r in doc["result"]["exposures"] if r["entity"] == "Amazon")
+    assert amazon["buffer_basis"] == "equity" and amazon["large"] and not amazon["over_limit"]  # USD 38B against USD 286B
     assert np.isfinite([r["hhi"] for r in doc["result"]["concentration"] if r["hhi"] is not None]).all()

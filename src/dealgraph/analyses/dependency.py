@@ -1,9 +1,12 @@
 """Dependency: how concentrated each entity's funding, revenue and suppliers are.
 
-Directions: **in** is money an entity receives (funding and revenue), **out**
-is money it pays (spending). Shares are of stated amounts; relations whose
-amount is unknown are counted in ``unknown_relations`` and left out of the
-shares.
+Directions: **revenue** is money an entity receives for what it sells (every kind but
+equity and loans), **funding** is money it receives as equity or loans (never called
+revenue), **out** is money it pays. Shares are of stated amounts in the ledger; relations
+whose amount is unknown are counted in ``unknown_relations`` and left out of the shares.
+Where the entity table gives an entity's reported annual revenue, each customer's ledger
+revenue is also shown as a share of it (``reported``): the ledger's money is the whole term
+of each deal unless the ledger is one year's view (``Ledger.in_year``), and says so.
 
 - HHI: ``10,000 * sum(share**2)`` over counterparties (0 to 10,000). The
   2023 US Merger Guidelines call a market above 1,800 highly concentrated;
@@ -39,6 +42,8 @@ MODERATELY_CONCENTRATED = 1000.0
 MAJOR_CUSTOMER = 0.10
 LARGE_EXPOSURE, EXPOSURE_LIMIT = 0.10, 0.25
 CLOUD_KINDS, CHIP_KINDS = ("cloud",), ("chips", "compute")
+FUNDING_KINDS = ("equity", "loan")
+REVENUE_KINDS = tuple(k for k in KINDS if k not in FUNDING_KINDS)
 
 
 def hhi(shares) -> float:
@@ -67,6 +72,7 @@ class DependencyResult(Result):
     """Concentration, exposures, multi-homing, own money returning, single points of failure."""
 
     concentration: pl.DataFrame
+    reported: pl.DataFrame
     exposures: pl.DataFrame
     multihoming: pl.DataFrame
     own_money: pl.DataFrame
@@ -79,7 +85,8 @@ class DependencyResult(Result):
     def to_dict(self) -> dict[str, Any]:
         return {
             "currency": self.currency, "notes": list(self.notes),
-            "concentration": self.concentration.to_dicts(), "exposures": self.exposures.to_dicts(),
+            "concentration": self.concentration.to_dicts(), "reported_revenue": self.reported.to_dicts(),
+            "exposures": self.exposures.to_dicts(),
             "multihoming": self.multihoming.to_dicts(), "own_money": self.own_money.to_dicts(),
             "single_points_of_failure": self.single_points.to_dicts(),
         }
@@ -97,6 +104,12 @@ class DependencyResult(Result):
             t.add_row(r["entity"], r["direction"], fmt_money(r["total"], c), str(r["counterparties"]), f"{r['hhi']:.0f}",
                       f"{r['effective_n']:.2f}", f"{r['top_counterparty']} ({fmt_share(r['top_share'])})", r["level"],
                       ", ".join(r["major_customers"]) or "-", str(r["unknown_relations"]))
+        v = Table(title="Customers' ledger money against reported annual revenue", title_justify="left")
+        for col in ("entity", "customer", "ledger money", "share of ledger revenue", "reported revenue", "as of", "share of reported"):
+            v.add_column(col, justify="left" if col in ("entity", "customer", "as of") else "right")
+        for r in self.reported.iter_rows(named=True):
+            v.add_row(r["entity"], r["counterparty"], fmt_money(r["ledger_revenue"], c), fmt_share(r["share_of_ledger_revenue"]),
+                      fmt_money(r["reported_revenue"], c), r["as_of"] or "-", fmt_share(r["share_of_reported_revenue"]))
         e = Table(title="Largest single exposure against the buffer", title_justify="left")
         for col in ("entity", "counterparty", "exposure", "buffer", "of buffer", "flags"):
             e.add_column(col, justify="right" if col in ("exposure", "buffer", "of buffer") else "left")
@@ -124,18 +137,18 @@ class DependencyResult(Result):
             s.add_column(col, justify="left" if col == "entity" else "right")
         for r in self.single_points.head(5).iter_rows(named=True):
             s.add_row(r["entity"], fmt_money(r["pays_others"], c), fmt_share(r["share_of_others_inflow"]))
-        return Group(t, e, m, o, s, *self.notes)
+        return Group(t, v, e, m, o, s, *self.notes)
 
 
 def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float | None = None,
-               entities: EntityTable | None = None, assume_buffer: float = 0.0) -> DependencyResult:
+               entities: EntityTable | None = None, assume_buffer: float | None = None) -> DependencyResult:
     """Who depends on whom: concentration, exposures, multi-homing, own money, single points of failure.
 
     Examples
     --------
     >>> from dealgraph import seed_ledger
     >>> dep = dependency(seed_ledger())
-    >>> ms = dep.concentration.filter(entity="Microsoft", direction="in", kind="all").row(0, named=True)
+    >>> ms = dep.concentration.filter(entity="Microsoft", direction="revenue", kind="all").row(0, named=True)
     >>> ms["top_counterparty"], ms["hhi"]
     ('Anthropic', 10000.0)
     """
@@ -147,18 +160,25 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
     row_kind = np.array([kinds[p] for p in f.row_pos], dtype=object)
     edge_of_row = np.repeat(np.arange(f.m), np.diff(f.row_ptr))
     known = ~np.isnan(f.row_amount)
-    rows: list[dict[str, Any]] = []
-    for kind in ("all", *KINDS):
-        sel = np.ones(len(row_kind), bool) if kind == "all" else row_kind == kind
-        if not sel.any():
-            continue
-        W = np.zeros((n, n))
-        U = np.zeros((n, n), dtype=int)
+
+    def matrices(kinds_: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Stated amounts and counts of unknown-amount rows per (payer, payee), over rows of ``kinds_``."""
+        sel = np.isin(row_kind, kinds_)
+        W, U = np.zeros((n, n)), np.zeros((n, n), dtype=int)
         e = edge_of_row[sel & known]
         np.add.at(W, (f.src[e], f.dst[e]), f.row_amount[sel & known])
-        e = edge_of_row[sel & ~known]
-        np.add.at(U, (f.src[e], f.dst[e]), 1)
-        for direction, M, UU in (("in", W.T, U.T), ("out", W, U)):
+        np.add.at(U, (f.src[edge_of_row[sel & ~known]], f.dst[edge_of_row[sel & ~known]]), 1)
+        return W, U
+
+    rows: list[dict[str, Any]] = []
+    for kind in ("all", *KINDS):
+        if kind == "all":
+            views = [("revenue", REVENUE_KINDS), ("funding", FUNDING_KINDS), ("out", KINDS)]
+        else:
+            views = [("funding" if kind in FUNDING_KINDS else "revenue", (kind,)), ("out", (kind,))]
+        for direction, kinds_ in views:
+            W, U = matrices(kinds_)
+            M, UU = (W, U) if direction == "out" else (W.T, U.T)
             for i in range(n):
                 amounts, unknown = M[i], int(UU[i].sum())
                 if amounts.sum() == 0 and unknown == 0:
@@ -173,18 +193,29 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
     exposure = W.max(axis=0, initial=0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(buf.values > 0, exposure / buf.values, np.where(exposure > 0, np.inf, 0.0))
+    ratio = np.where(buf.assessed, ratio, np.nan)  # not assessed: no ratio, no flag
+    sold, _ = matrices(REVENUE_KINDS)
+    facts = {r["entity"]: r for r in table.frame.iter_rows(named=True)}
+    reported_rows = []
+    for seller in np.flatnonzero(~np.isnan(buf.revenue) & (sold.sum(axis=0) > 0)).tolist():
+        for buyer in np.flatnonzero(sold[:, seller] > 0).tolist():
+            got = sold[buyer, seller]
+            reported_rows.append({"entity": names[seller], "counterparty": names[buyer], "ledger_revenue": got,
+                                  "share_of_ledger_revenue": got / sold[:, seller].sum(), "reported_revenue": buf.revenue[seller],
+                                  "share_of_reported_revenue": got / buf.revenue[seller], "as_of": facts[names[seller]]["as_of"]})
+    reported = pl.DataFrame(reported_rows, schema=_REPORTED_SCHEMA).sort("share_of_reported_revenue", descending=True)
     exposures = pl.DataFrame({
         "entity": list(names),
         "counterparty": [names[j] if exposure[i] > 0 else None for i, j in enumerate(top)],
         "exposure": exposure,
-        "buffer": buf.values,
+        "buffer": pl.Series(buf.values).fill_nan(None),
         "buffer_assumed": buf.assumed,
         "buffer_basis": list(buf.basis),
         "exposure_to_buffer": ratio,
         "large": ratio >= LARGE_EXPOSURE,
         "over_limit": ratio > EXPOSURE_LIMIT,
         "vulnerable": ratio > 1.0,
-    }).with_columns(pl.col("exposure_to_buffer").replace(np.inf, None))
+    }).with_columns(pl.col("exposure_to_buffer").replace(np.inf, None).fill_nan(None))
 
     def distinct(kinds_: tuple[str, ...], direction: str) -> list[int]:
         sel = np.isin(row_kind, kinds_)
@@ -221,11 +252,19 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
     single_points = pl.DataFrame({"entity": list(names), "pays_others": pays_others,
                                   "share_of_others_inflow": spof_share}).sort("share_of_others_inflow", descending=True)
     notes = assumptions(f, extra="Unknown amounts: counted as relations (unknown_relations), left out of shares and exposures.")
-    notes += (buf.note(names), "Own money: proportional backward tracing of the payer's money to where it came from "
+    period = "the whole term of each deal" if ledger.year is None else f"its money in {ledger.year}"
+    notes += (f"Reported revenue: a customer's ledger money ({period}) against the entity's reported annual revenue from the entity "
+              "table (as of its date, with its source); equity and loans received are funding, never revenue.",
+              buf.note(names), "Own money: proportional backward tracing of the payer's money to where it came from "
               "(the fungibility assumption).")
-    return DependencyResult(concentration, exposures, multihoming, own_money, single_points, currency=ledger.currency, notes=notes)
+    return DependencyResult(concentration, reported, exposures, multihoming, own_money, single_points, currency=ledger.currency,
+                            notes=notes)
 
 
+_REPORTED_SCHEMA: dict[str, Any] = {
+    "entity": pl.String, "counterparty": pl.String, "ledger_revenue": pl.Float64, "share_of_ledger_revenue": pl.Float64,
+    "reported_revenue": pl.Float64, "share_of_reported_revenue": pl.Float64, "as_of": pl.String,
+}
 _CONC_SCHEMA: dict[str, Any] = {
     "entity": pl.String, "direction": pl.String, "kind": pl.String, "total": pl.Float64, "counterparties": pl.Int64,
     "hhi": pl.Float64, "effective_n": pl.Float64, "top_counterparty": pl.String, "top_share": pl.Float64,
@@ -238,7 +277,7 @@ def _concentration_row(names, i, direction, kind, amounts, unknown) -> dict[str,
     h = hhi(amounts) if total > 0 else None
     top = int(amounts.argmax())
     shares = amounts / total if total > 0 else amounts
-    major = [names[j] for j in np.flatnonzero(shares >= MAJOR_CUSTOMER)] if direction == "in" and total > 0 else []
+    major = [names[j] for j in np.flatnonzero(shares >= MAJOR_CUSTOMER)] if direction == "revenue" and total > 0 else []
     return {
         "entity": names[i], "direction": direction, "kind": kind, "total": total,
         "counterparties": int((amounts > 0).sum()), "hhi": h, "effective_n": 10_000 / h if h else None,

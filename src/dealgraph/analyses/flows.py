@@ -149,8 +149,8 @@ def flows(ledger: Ledger, basis: Basis = "headline", *, usd_per_gw: float | None
     )
 
 
-def assumptions(f: Flows, extra: str | None = None) -> tuple[str, ...]:
-    """The assumptions behind figures computed from ``f``, in plain words."""
+def assumptions(f: Flows, extra: str | None = None, *, period: bool = True) -> tuple[str, ...]:
+    """The assumptions behind figures computed from ``f``, in plain words (``period``: say which years count)."""
     notes = []
     if f.basis == "firm":
         notes.append("Firm basis: only closed or committed deals with exact amounts.")
@@ -161,9 +161,9 @@ def assumptions(f: Flows, extra: str | None = None) -> tuple[str, ...]:
             f"Assumption: capacity-only deals valued at {fmt_money(f.usd_per_gw)} per gigawatt "
             f"({f.priced_rows} deal{'s' if f.priced_rows != 1 else ''} priced this way)."
         )
-    if f.year is None:
+    if period and f.year is None:
         notes.append("Whole term: every deal at its full amount, whatever the years it runs (--year YYYY gives one calendar year).")
-    else:
+    elif period:
         notes.append(f"Calendar year {f.year}: each deal's money spread evenly over its term (start to end), one-off deals in the "
                      "year of their date.")
         if f.undated:

@@ -11,18 +11,29 @@ How deals enter the obligation network (decided here, stated in every result):
   the stake loses ``f`` of its value. It is not a debt of the investee.
 - Deals of unknown amount are left out of the network and listed.
 
+- **On a horizon**: only what falls due within ``horizon`` years (default one) from
+  ``as_of`` (default the latest dated deal) is owed: a multi-year deal by the share of its
+  term inside the window (``dealgraph.reading.terms``), a commitment without a term in full
+  (when its money moves is unknown: the worst case, named), a closed one-off payment only if
+  it falls in the window (else it is settled). In a ledger's view of one year (``--year``)
+  that year's money is what is due.
+
 Each entity starts solvent with net worth equal to its buffer (see
 :mod:`dealgraph.reading.entities`): outside assets ``e = buffer + owed - owed_to_it``
 (outside liabilities take up any negative part). A scenario then pins failed
 entities' payments at ``pay`` times what they owe, removes lapsed deals and
-cuts outside assets by the fall in outside revenue.
+cuts outside assets by the fall in reported revenue. An entity with no buffer figures is
+**not assessed**: it is taken to pay in full and never counted as defaulting, its losses are
+shown, and losses are not passed on through stakes in it; every result names these entities.
 
-Losses are asset value lost: unpaid claims, lost stake value and lost outside
-revenue. Amplification = total loss / initial shock.
+Losses are value lost within the horizon: payments due that do not come (revenue and backlog,
+not solvency), lost stake value and lost revenue. An entity defaults only when its losses
+exceed its buffer. Amplification = total loss / initial shock.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -30,15 +41,16 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from .._errors import DealgraphError
+from .._errors import DealgraphError, LimitError
 from .._results import Result, fmt_money
 from ..matrix.contagion import clearing_vector, debtrank, furfine
 from ..reading.entities import EntityTable, read_entities
-from ..reading.ledger import Ledger
+from ..reading.ledger import MAX_TERM_YEARS, Ledger, live_rows
 from ..reading.scenario import Scenario, read_scenario
+from ..reading.terms import add_years, period_shares
 from .flows import Basis, assumptions, flows, row_amounts
 
-__all__ = ["MODELS", "StressResult", "stress"]
+__all__ = ["MODELS", "StressResult", "due_shares", "stress"]
 
 MODELS = ("eisenberg-noe", "rogers-veraart", "furfine", "debtrank", "debtrank-linear")
 Model = Literal["eisenberg-noe", "rogers-veraart", "furfine", "debtrank", "debtrank-linear", "all"]
@@ -62,6 +74,11 @@ class StressResult(Result):
         return {"scenario": self.scenario.describe(), "scenario_name": self.scenario.name, "currency": self.currency,
                 "notes": list(self.notes), "system": self.system.to_dicts(), "entities": self.entities.to_dicts()}
 
+    def not_assessed(self) -> list[str]:
+        """Entities without buffer figures: their losses are shown, their default is not judged."""
+        return self.entities.filter(pl.col("model") == self.system["model"][0], ~pl.col("assessed"),
+                                    ~pl.col("buffer_assumed"))["entity"].to_list()
+
     def losers(self, model: str = "eisenberg-noe") -> pl.DataFrame:
         """Entities that lose money under ``model``, largest loss first."""
         return self.entities.filter(pl.col("model") == model, pl.col("loss") > 0).sort("loss", descending=True)
@@ -80,17 +97,19 @@ class StressResult(Result):
                       " | ".join(r["cascade"]) or "-")
         first = self.system["model"][0]
         e = Table(title=f"Who loses ({first})", title_justify="left")
-        for col in ("entity", "loss", "unpaid claims", "stake loss", "outside revenue lost", "buffer", "defaults"):
+        for col in ("entity", "loss", "payments lost", "stake loss", "revenue lost", "buffer", "defaults"):
             e.add_column(col, justify="left" if col in ("entity", "defaults") else "right")
         for r in self.losers(first).iter_rows(named=True):
+            buffer = "not assessed" if r["buffer"] is None else fmt_money(r["buffer"], c) + (" (assumed)" if r["buffer_assumed"] else "")
+            verdict = "not assessed" if r["defaulted"] is None else f"wave {r['wave']}" if r["defaulted"] else "no"
             e.add_row(r["entity"], fmt_money(r["loss"], c), fmt_money(r["unpaid_claims"], c), fmt_money(r["stake_loss"], c),
-                      fmt_money(r["demand_loss"], c), fmt_money(r["buffer"], c) + (" (assumed)" if r["buffer_assumed"] else ""),
-                      f"wave {r['wave']}" if r["defaulted"] else "no")
+                      fmt_money(r["demand_loss"], c), buffer, verdict)
         return Group(s, e, *self.notes)
 
 
 def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, model: Model = "eisenberg-noe", basis: Basis = "headline",
-           usd_per_gw: float | None = None, entities: EntityTable | None = None, assume_buffer: float = 0.0,
+           usd_per_gw: float | None = None, entities: EntityTable | None = None, assume_buffer: float | None = None,
+           horizon: float = 1.0, as_of: dt.date | None = None,
            alpha: float = 0.5, beta: float = 0.7, lgd: float = 1.0) -> StressResult:
     """Run a stress scenario under one propagation model, or all of them side by side.
 
@@ -98,6 +117,10 @@ def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, 
     ----------
     scenario : Scenario, a TOML file or a dict of the same shape (see :func:`read_scenario`).
     model : "eisenberg-noe", "rogers-veraart", "furfine", "debtrank", "debtrank-linear" or "all"
+    assume_buffer : a buffer of this many times its obligations for entities without figures
+        (default: none, they are not assessed).
+    horizon, as_of : obligations due within ``horizon`` years from ``as_of`` (default the
+        latest date in the ledger) count; see the module docstring.
     alpha, beta : recovery fractions of Rogers-Veraart (outside assets, receivables).
     lgd : loss given default of Furfine.
 
@@ -113,7 +136,8 @@ def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, 
         if m not in MODELS:
             raise DealgraphError(f"unknown model {m!r}; expected one of {', '.join(MODELS)} or all")
     sc = (scenario if isinstance(scenario, Scenario) else read_scenario(scenario)).resolved(ledger)
-    net = _network(ledger, sc, basis, usd_per_gw)
+    due, horizon_notes = due_shares(ledger, horizon, as_of)
+    net = _network(ledger, sc, basis, usd_per_gw, due)
     table = entities if entities is not None else read_entities(aliases=ledger.aliases)
     buf = table.buffers(ledger.entities, net.L.sum(axis=1), assume=assume_buffer)
     n = len(ledger.entities)
@@ -122,27 +146,35 @@ def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, 
     for group, fall in sc.demand:
         for name in group:
             i = ledger.entities.index(name)
-            if np.isnan(buf.outside_revenue[i]):
+            if np.isnan(buf.revenue[i]):
                 missing_revenue.append(name)
             else:
-                demand[i] += fall * buf.outside_revenue[i]
+                demand[i] += fall * buf.revenue[i]
     fails = {ledger.entities.index(e): p for e, p in sc.fail}
     owed, owed_to = net.L.sum(axis=1), net.L.sum(axis=0)
     initial = sum((1 - p) * owed[i] for i, p in fails.items()) + demand.sum()
+    # an entity not assessed pays in full and never defaults: a buffer larger than anything it could lose
+    ample = float(net.L.sum() + net.S.sum() + demand.sum()) + 1.0
+    buffers = np.where(buf.assessed, buf.values, ample)
+    judged = buf.assessed | np.isin(np.arange(n), list(fails))
     frames, system = [], []
     for m in models:
-        per, sysrow = _run(m, net, buf.values, demand, fails, alpha, beta, lgd, ledger.entities)
+        per, sysrow = _run(m, net, buffers, demand, fails, alpha, beta, lgd, ledger.entities, judged)
         per = per.with_columns(model=pl.lit(m), entity=pl.Series(ledger.entities), owes=owed, owed_to_it=owed_to,
-                               buffer=buf.values, buffer_assumed=buf.assumed, demand_loss=demand)
+                               buffer=pl.Series(buf.values).fill_nan(None), buffer_assumed=buf.assumed, assessed=buf.assessed,
+                               demand_loss=demand)
         frames.append(per)
         total = float(per["loss"].sum())
         system.append({"model": m, "initial_shock": initial, "total_loss": total,
                        "amplification": total / initial if initial > 0 else None, **sysrow})
     cols = ["model", "entity", "loss", "unpaid_claims", "stake_loss", "demand_loss", "owes", "pays", "owed_to_it",
-            "buffer", "buffer_assumed", "defaulted", "wave", "distress"]
-    notes = [CHANNELS, buf.note(ledger.entities)]
+            "buffer", "buffer_assumed", "assessed", "defaulted", "wave", "distress"]
+    notes = [CHANNELS, *horizon_notes, buf.note(ledger.entities)]
     if missing_revenue:
-        notes.append(f"No outside revenue known for {', '.join(sorted(set(missing_revenue)))}: the demand shock leaves them unchanged.")
+        notes.append(f"No reported revenue known for {', '.join(sorted(set(missing_revenue)))}: the demand shock leaves them unchanged.")
+    hit = [f"{ledger.entities[j]} ({deal})" for i, j, deal in net.owed_unknown if i in fails]
+    if hit:
+        notes.append("Also owed money by a failed entity, amount unknown, so the loss is not counted: " + ", ".join(hit) + ".")
     if net.unknown:
         notes.append("Left out (amount unknown): " + "; ".join(net.unknown) + ".")
     if sc.lapse_status or sc.lapse_kind or sc.lapse_ids:
@@ -151,7 +183,7 @@ def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, 
         notes.append(f"Rogers-Veraart recovery: alpha={alpha:g} of outside assets, beta={beta:g} of receivables.")
     if "furfine" in models:
         notes.append(f"Furfine loss given default: {lgd:g}.")
-    notes.extend(assumptions(flows(ledger, basis, usd_per_gw=usd_per_gw)))
+    notes.extend(assumptions(flows(ledger, basis, usd_per_gw=usd_per_gw), period=False))  # the horizon says which years count
     return StressResult(sc, pl.concat(frames).select(cols), pl.DataFrame(system), currency=ledger.currency, notes=tuple(notes))
 
 
@@ -161,9 +193,40 @@ class _Network:
     S: np.ndarray  # S[i, j] i's stake in j
     unknown: tuple[str, ...]
     lapsed: int
+    owed_unknown: tuple[tuple[int, int, str], ...] = ()  # (payer, payee, deal id) of obligations of unknown amount
 
 
-def _network(ledger: Ledger, sc: Scenario, basis: Basis, usd_per_gw: float | None) -> _Network:
+def due_shares(ledger: Ledger, horizon: float = 1.0, as_of: dt.date | None = None) -> tuple[np.ndarray, list[str]]:
+    """Per row, the share of its money due within the horizon (see the module docstring), and the notes that say how."""
+    t = ledger.table
+    if not (isinstance(horizon, (int, float)) and 0 < horizon <= MAX_TERM_YEARS):
+        raise LimitError(f"the horizon is a number of years above 0 and up to {MAX_TERM_YEARS}, got {horizon!r}")
+    if ledger.year is not None:
+        return np.ones(t.height), [f"Horizon: calendar year {ledger.year}: each deal's money in that year is due."]
+    if as_of is None:
+        dated = t["date"].drop_nulls()
+        as_of = dated.max() if len(dated) else None  # type: ignore[assignment]  # the max of a Date column is a date
+    if as_of is None:
+        return np.ones(t.height), ["Horizon: no deal is dated, so every obligation counts in full (the worst case)."]
+    last = add_years(as_of, horizon)
+    share = period_shares(t, as_of, last)
+    start = t["start"].fill_null(t["date"]).to_list()
+    termed = t["end"].is_not_null().to_numpy()
+    closed = (t["status"] == "closed").to_numpy()
+    before = np.array([d is None or d < as_of for d in start], dtype=bool)
+    unknown = ~termed & ~closed & before  # a commitment whose money has no date to move on
+    due = np.where(unknown, 1.0, np.nan_to_num(share))
+    notes = [f"Horizon: obligations due from {as_of.isoformat()} to {last.isoformat()} ({horizon:g} year{'s' if horizon != 1 else ''} "
+             "from the latest dated deal unless an as-of date is given): a multi-year deal by the share of its term inside, later "
+             "money left out, closed one-off payments outside it settled."]
+    ids = t.filter(pl.Series(unknown) & live_rows(t) & t["amount"].is_not_null())["id"].to_list()
+    if ids:
+        notes.append(f"Counted in full, when the money moves being unknown (no term; the worst case): {len(ids)} commitment"
+                     f"{'s' if len(ids) != 1 else ''}, {', '.join(ids[:12])}{f' and {len(ids) - 12} more' if len(ids) > 12 else ''}.")
+    return due, notes
+
+
+def _network(ledger: Ledger, sc: Scenario, basis: Basis, usd_per_gw: float | None, due: np.ndarray) -> _Network:
     on, amount = row_amounts(ledger, basis, usd_per_gw)
     t = ledger.table
     lapse = (t["status"].cast(pl.String).is_in(list(sc.lapse_status)) | t["kind"].cast(pl.String).is_in(list(sc.lapse_kind))
@@ -175,18 +238,19 @@ def _network(ledger: Ledger, sc: Scenario, basis: Basis, usd_per_gw: float | Non
     stake = ((t["kind"] == "equity") & (t["status"] == "closed")).to_numpy()
     src, dst, amt = t["source"].to_numpy(), t["target"].to_numpy(), amount.to_numpy(allow_copy=True).astype(float)
     known = keep & ~np.isnan(amt)
-    np.add.at(L, (src[known & ~stake], dst[known & ~stake]), amt[known & ~stake])
+    owing = known & ~stake & (due > 0)
+    np.add.at(L, (src[owing], dst[owing]), (amt * due)[owing])
     np.add.at(S, (src[known & stake], dst[known & stake]), amt[known & stake])
     names, ids = ledger.entities, t["id"].to_list()
-    unknown = tuple(
-        f"{ids[k]} ({names[src[k]]} {'stake in' if stake[k] else 'owes'} {names[dst[k]]})"
-        for k in np.flatnonzero(keep & np.isnan(amt))
-    )
-    return _Network(L, S, unknown, lapsed)
+    rows = np.flatnonzero(keep & np.isnan(amt))
+    unknown = tuple(f"{ids[k]} ({names[src[k]]} {'stake in' if stake[k] else 'owes'} {names[dst[k]]})" for k in rows)
+    owed_unknown = tuple((int(src[k]), int(dst[k]), ids[k]) for k in rows if not stake[k])
+    return _Network(L, S, unknown, lapsed, owed_unknown)
 
 
 def _run(model: str, net: _Network, buffer: np.ndarray, demand: np.ndarray, fails: dict[int, float],
-         alpha: float, beta: float, lgd: float, names: tuple[str, ...]) -> tuple[pl.DataFrame, dict[str, Any]]:
+         alpha: float, beta: float, lgd: float, names: tuple[str, ...], judged: np.ndarray) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """One model's run; ``judged`` marks the entities whose default can be told (assessed, or failed by the scenario)."""
     L, S = net.L, net.S
     n = len(buffer)
     owed, owed_to = L.sum(axis=1), L.sum(axis=0)
@@ -234,10 +298,12 @@ def _run(model: str, net: _Network, buffer: np.ndarray, demand: np.ndarray, fail
         unpaid = (claim_share * lost).sum(axis=1)
         stake_loss = ((1 - claim_share) * lost).sum(axis=1)
     loss = unpaid + stake_loss + demand
+    waves = np.where(judged, waves, -1)
     defaulted = waves >= 0
     order = sorted({int(w) for w in waves if w >= 0})
     cascade = [f"{w}: {', '.join(names[i] for i in np.flatnonzero(waves == w))}" for w in order]
     per = pl.DataFrame({"loss": loss, "unpaid_claims": unpaid, "stake_loss": stake_loss, "pays": pays,
                         "defaulted": defaulted, "wave": np.where(defaulted, waves, -1).astype(int), "distress": distress}
-                       ).with_columns(pl.col("pays").fill_nan(None), pl.col("distress").fill_nan(None))
+                       ).with_columns(pl.col("pays").fill_nan(None), pl.col("distress").fill_nan(None),
+                                      defaulted=pl.when(pl.lit(pl.Series(judged))).then("defaulted"))
     return per, {"defaults": int(defaulted.sum()), "cascade": cascade}

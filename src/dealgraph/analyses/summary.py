@@ -23,7 +23,7 @@ from ..reading.ledger import Ledger
 from ..reading.scenario import Scenario
 from .circularity import CircularityResult, circularity
 from .core import CoreResult, circular_core
-from .dependency import HIGHLY_CONCENTRATED, DependencyResult, dependency
+from .dependency import HIGHLY_CONCENTRATED, MAJOR_CUSTOMER, DependencyResult, dependency
 from .flows import Basis, flows
 from .loops import LoopsResult, find_loops
 from .round_trips import RoundTripsResult, round_trips
@@ -88,7 +88,7 @@ class Summary:
 
 
 def single_failures(ledger: Ledger, *, candidates: int = STRESS_CANDIDATES, basis: Basis = "headline", usd_per_gw: float | None = None,
-                    entities: EntityTable | None = None, assume_buffer: float = 0.0) -> tuple[StressResult, ...]:
+                    entities: EntityTable | None = None, assume_buffer: float | None = None) -> tuple[StressResult, ...]:
     """Each of the ``candidates`` largest payers paying nothing, in turn (Eisenberg-Noe), largest payer first.
 
     >>> from dealgraph import seed_ledger
@@ -103,7 +103,7 @@ def single_failures(ledger: Ledger, *, candidates: int = STRESS_CANDIDATES, basi
 
 
 def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None, basis: Basis = "headline",
-            usd_per_gw: float | None = None, entities: EntityTable | None = None, assume_buffer: float = 0.0,
+            usd_per_gw: float | None = None, entities: EntityTable | None = None, assume_buffer: float | None = None,
             lang: Lang = "en", top: int = 3, stress_candidates: int = STRESS_CANDIDATES) -> Summary:
     """The headline findings: loops, circular share, round trips, outside money, dependency, stress.
 
@@ -135,7 +135,7 @@ def _s(n: int) -> str:
     return "" if n == 1 else "s"
 
 
-def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer: float, top: int, candidates: int) -> list[str]:
+def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer: float | None, top: int, candidates: int) -> list[str]:
     lg, lang = s.ledger, s.lang
     k = 0 if lang == "en" else 1
     sep = ", " if lang == "en" else "、"
@@ -190,12 +190,17 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
                        outside_in=money(r["outside_in"]), share=fmt_share(r["outside_share"]),
                        unknown=say("core_unknown", n=n, s=_s(n)) if n else ""))
     dep = s.dependency
-    conc = dep.concentration.filter(pl.col("kind") == "all", pl.col("direction") == "in",
+    conc = dep.concentration.filter(pl.col("kind") == "all", pl.col("direction") == "revenue",
                                     pl.col("hhi") > HIGHLY_CONCENTRATED)
     if conc.height:
         items = [say("concentration_item", entity=name(r["entity"]), share=fmt_share(r["top_share"]), top=name(r["top_counterparty"]))
                  for r in conc.sort("hhi", descending=True).head(top).iter_rows(named=True)]
         out.append(say("concentration", n=conc.height, entities=len(lg.entities), list=sep.join(items)))
+    period = say("whole_term") if lg.year is None else say("in_year", year=lg.year)
+    for r in dep.reported.filter(pl.col("share_of_reported_revenue") >= MAJOR_CUSTOMER).head(top).iter_rows(named=True):
+        out.append(say("reported", entity=name(r["entity"]), customer=name(r["counterparty"]), money=money(r["ledger_revenue"]),
+                       period=period, share=fmt_share(r["share_of_reported_revenue"]), revenue=money(r["reported_revenue"]),
+                       as_of=r["as_of"] or "?"))
     exposed = dep.exposures.filter(pl.col("over_limit"), ~pl.col("buffer_assumed")).sort("exposure_to_buffer", descending=True)
     for r in exposed.head(top).iter_rows(named=True):
         out.append(say("exposure", entity=name(r["entity"]), exposure=money(r["exposure"]), counterparty=name(r["counterparty"]),
@@ -215,9 +220,12 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
                        by=say("worst_by", list=by) if by else "", further=say("further", n=len(further), s=_s(len(further))),
                        who=f" ({sep.join(name(e) for e in further)})" if further else ""))
         assumed = worst.entities.filter(pl.col("model") == "eisenberg-noe", pl.col("buffer_assumed"))["entity"].to_list()
+        missing = worst.not_assessed()
         if assumed:
             rule = say("buffers_zero") if assume_buffer == 0 else say("buffers_multiple", x=f"{assume_buffer:g}")
             out.append(say("buffers_assumed", names=sep.join(name(e) for e in assumed), rule=rule))
+        elif missing:
+            out.append(say("not_assessed", names=sep.join(name(e) for e in missing)))
         else:
             out.append(say("buffers_known"))
     out.append(say("fungibility"))

@@ -348,9 +348,11 @@ def summary(lg, *, usd_per_gw, fmt, max_length, window):
 
 def _entity_options(f):
     @click.option("--entities", "entities_file", type=click.Path(dir_okay=False),
-                  help="Entity table (CSV or TOML) with buffers and outside revenue, each with its source.")
-    @click.option("--assume-buffer", default=0.0, show_default=True, type=Finite(0),
-                  help="Buffer assumed where the entity table has none, as a multiple of the entity's stated obligations.")
+                  help="Entity table (CSV or TOML): revenue, equity, liquid assets, cash, market value, each with its source "
+                       "(default: the built-in table).")
+    @click.option("--assume-buffer", default=None, type=Finite(0), metavar="MULTIPLE",
+                  help="Buffer assumed where the entity table has none, as a multiple of the entity's stated obligations "
+                       "(default: none; such entities are not assessed, never defaulted).")
     @functools.wraps(f)
     def wrapper(*args, entities_file, **kwargs):
         from ..reading.entities import read_entities
@@ -378,7 +380,11 @@ def dependency_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, basis):
 @click.option("--fail", "fail", multiple=True, metavar="ENTITY", help="An entity that pays only --pay of its commitments. Repeatable.")
 @click.option("--pay", default=0.0, show_default=True, type=Finite(0, 1), help="Share of its commitments a failed entity pays.")
 @click.option("--demand", multiple=True, metavar="ENTITIES=FALL",
-              help='Outside revenue of a group falls, e.g. --demand "Microsoft,Amazon=0.2". Repeatable.')
+              help='Reported revenue of a group falls by a share, e.g. --demand "Microsoft,Amazon=0.2". Repeatable.')
+@click.option("--horizon", default=1.0, show_default=True, type=Finite(0.01, 100), metavar="YEARS",
+              help="Obligations due within this many years count (a multi-year deal by the share of its term inside).")
+@click.option("--as-of", "as_of", default=None, metavar="DATE",
+              help="Start of the horizon, e.g. 2026-01-01 (default: the latest dated deal).")
 @click.option("--lapse", multiple=True, metavar="STATUS|KIND|ID", help="Deals that lapse: a status (loi), a kind or a deal id. Repeatable.")
 @click.option("--scenario", "scenario_file", type=click.Path(dir_okay=False), help="A TOML scenario file (combined with the options above).")
 @click.option("--model", type=click.Choice(["eisenberg-noe", "rogers-veraart", "furfine", "debtrank", "debtrank-linear", "all"]),
@@ -387,8 +393,8 @@ def dependency_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, basis):
 @click.option("--beta", default=0.7, show_default=True, type=Finite(0, 1), help="Rogers-Veraart recovery of receivables.")
 @click.option("--lgd", default=1.0, show_default=True, type=Finite(0, 1), help="Furfine loss given default.")
 @_basis_option()
-def stress_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, fail, pay, demand, lapse, scenario_file, model, alpha,
-               beta, lgd, basis):
+def stress_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, fail, pay, demand, horizon, as_of, lapse, scenario_file, model,
+               alpha, beta, lgd, basis):
     """The cascade of losses and defaults when entities fail to pay, demand falls or deals lapse."""
     from ..analyses.stress import stress
     from ..reading.ledger import KINDS, STATUSES
@@ -414,8 +420,16 @@ def stress_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, fail, pay, deman
         lapse_ids=base.lapse_ids + tuple(x for x in lapse if x not in STATUSES and x not in KINDS),
         origin=base.origin if scenario_file else "command line",
     )
-    _emit(stress(lg, scenario, model=model, basis=basis, usd_per_gw=usd_per_gw, entities=entities,
-                 assume_buffer=assume_buffer, alpha=alpha, beta=beta, lgd=lgd), fmt, "stress")
+    start = None
+    if as_of is not None:
+        from ..reading.cells import parse_date
+
+        try:
+            start = parse_date(as_of)
+        except ValueError as exc:
+            raise click.BadParameter(f"{as_of!r}: {exc}", param_hint="--as-of") from None
+    _emit(stress(lg, scenario, model=model, basis=basis, usd_per_gw=usd_per_gw, entities=entities, assume_buffer=assume_buffer,
+                 horizon=horizon, as_of=start, alpha=alpha, beta=beta, lgd=lgd), fmt, "stress")
 
 
 @cli.command("features")

@@ -1,17 +1,17 @@
-"""Entity facts: the buffers that absorb losses, and outside revenue, with sources.
+"""Entity facts: reported revenue, the buffers that absorb losses, and market value, with sources.
 
-An entity table has one row per entity: ``entity`` (required), ``cash``,
-``liquid_assets``, ``equity``, ``outside_revenue`` (amounts in any form
-``parse_amount`` reads), ``as_of`` and ``source``. It is a CSV file (or any
-file ``dealgraph.reading.tables`` reads) or a TOML file of ``[[entity]]`` tables
-with the same keys (``name`` for ``entity``). Every problem is reported at once
-(up to 50), each naming file, row, column and value.
+An entity table has one row per entity: ``entity`` (required), ``revenue`` (annual, as
+reported; ``outside_revenue`` is read as it), ``equity``, ``liquid_assets``, ``cash``,
+``market_value`` (market capitalisation or last private valuation; amounts in any form
+``parse_amount`` reads), ``as_of`` and ``source`` (the URL and words behind every figure).
+It is a CSV file (or any file ``dealgraph.reading.tables`` reads) or a TOML file of
+``[[entity]]`` tables with the same keys (``name`` for ``entity``). Every problem is reported
+at once (up to 50), each naming file, row, column and value.
 
-An entity's **buffer** is its equity when given, else its liquid assets,
-else its cash. Where none is known the buffer is *assumed*: a fraction
-``assume`` of the entity's stated obligations in the ledger (0 by default:
-no cushion, so any shortfall is a default; the worst case). Every result
-that uses buffers says which were assumed.
+An entity's **buffer** is its equity when given, else its liquid assets, else its cash. An
+entity with none of them is **not assessed**: listed in every result that uses buffers, never
+defaulted by an assumed zero. Only when asked (``assume``) does it get an assumed buffer, a
+fraction of its stated obligations in the ledger, and every result says which were assumed.
 """
 
 from __future__ import annotations
@@ -32,29 +32,43 @@ from .tables import Problems, read_table
 
 __all__ = ["Buffers", "EntityTable", "read_entities"]
 
-AMOUNT_FIELDS = ("cash", "liquid_assets", "equity", "outside_revenue")
+AMOUNT_FIELDS = ("revenue", "equity", "liquid_assets", "cash", "market_value")
+_OLD_NAMES = {"outside_revenue": "revenue"}
 FIELDS = ("entity", *AMOUNT_FIELDS, "as_of", "source")
 _BUFFER_ORDER = ("equity", "liquid_assets", "cash")
 
 
 @dataclass(frozen=True)
 class Buffers:
-    """Per entity of a ledger: buffer, outside revenue, and where each came from."""
+    """Per entity of a ledger: buffer (NaN when not assessed), reported revenue, and where each came from."""
 
     values: np.ndarray
     assumed: np.ndarray  # bool
-    basis: tuple[str, ...]  # "equity", "liquid_assets", "cash" or "assumed"
-    outside_revenue: np.ndarray  # NaN where unknown
+    basis: tuple[str, ...]  # "equity", "liquid_assets", "cash", "assumed" or "not assessed"
+    revenue: np.ndarray  # NaN where unknown
     sources: tuple[str | None, ...]
-    assume: float
+    assume: float | None
+
+    @property
+    def assessed(self) -> np.ndarray:
+        """True where the entity has a buffer (from the table, or assumed when asked)."""
+        return ~np.isnan(self.values)
+
+    def not_assessed(self, entities: tuple[str, ...]) -> list[str]:
+        return [e for e, ok in zip(entities, self.assessed) if not ok]
 
     def note(self, entities: tuple[str, ...]) -> str:
-        names = [e for e, a in zip(entities, self.assumed) if a]
-        if not names:
-            return "Buffers: every entity's buffer comes from the entity table (with sources)."
-        rule = ("0 (no cushion: any shortfall is a default, the worst case)" if self.assume == 0
-                else f"{self.assume:g} times its stated obligations in the ledger")
-        return f"Buffers assumed for {', '.join(names)}: {rule}. Supply an entity table (--entities) to replace them."
+        """Where the buffers came from, naming the entities assumed or not assessed."""
+        missing = self.not_assessed(entities)
+        assumed = [e for e, a in zip(entities, self.assumed) if a]
+        if assumed:
+            rule = ("0 (no cushion: any shortfall is a default, the worst case)" if self.assume == 0
+                    else f"{self.assume:g} times its stated obligations in the ledger")
+            return f"Buffers assumed for {', '.join(assumed)}: {rule}. Supply an entity table (--entities) to replace them."
+        if missing:
+            return (f"Not assessed (no equity, liquid assets or cash in the entity table): {', '.join(missing)}. They are never "
+                    "counted as defaulting; give their figures with --entities, or --assume-buffer to assume a buffer.")
+        return "Buffers: every entity's buffer comes from the entity table (with sources)."
 
 
 @dataclass(frozen=True)
@@ -64,28 +78,33 @@ class EntityTable:
     frame: pl.DataFrame
     origin: str
 
-    def buffers(self, entities: tuple[str, ...], obligations: np.ndarray, *, assume: float = 0.0) -> Buffers:
-        """Buffers for ``entities`` (in that order); unknown ones assumed."""
-        if assume < 0:
+    def buffers(self, entities: tuple[str, ...], obligations: np.ndarray, *, assume: float | None = None) -> Buffers:
+        """Buffers for ``entities`` (in that order): equity, else liquid assets, else cash; else not assessed
+        (NaN), or ``assume`` times the entity's obligations when ``assume`` is given."""
+        if assume is not None and not assume >= 0:
             raise LimitError(f"the assumed buffer must be a non-negative multiple of obligations, got {assume!r}")
         rows = {r["entity"]: r for r in self.frame.iter_rows(named=True)}
         values, assumed, basis, revenue, sources = [], [], [], [], []
         for name, owed in zip(entities, obligations):
             rec = rows.get(name, {})
             field = next((f for f in _BUFFER_ORDER if rec.get(f) is not None), None)
-            values.append(float(rec[field]) if field else assume * float(owed))
-            assumed.append(field is None)
-            basis.append(field or "assumed")
-            revenue.append(np.nan if rec.get("outside_revenue") is None else float(rec["outside_revenue"]))
+            if field is not None:
+                values.append(float(rec[field]))
+            else:
+                values.append(np.nan if assume is None else assume * float(owed))
+            assumed.append(field is None and assume is not None)
+            basis.append(field or ("assumed" if assume is not None else "not assessed"))
+            revenue.append(np.nan if rec.get("revenue") is None else float(rec["revenue"]))
             sources.append(rec.get("source"))
-        return Buffers(np.array(values), np.array(assumed, bool), tuple(basis), np.array(revenue), tuple(sources), assume)
+        return Buffers(np.array(values, dtype=float), np.array(assumed, bool), tuple(basis), np.array(revenue, dtype=float),
+                       tuple(sources), assume)
 
 
 def read_entities(source: str | Path | None = None, *, aliases: AliasTable | None = None) -> EntityTable:
     """Read an entity table (CSV or TOML); ``None`` gives the built-in one.
 
-    The built-in table holds what public sources state for the seed ledger's
-    listed companies (each figure with its URL); private companies are absent.
+    The built-in table holds what public sources state for the companies of the built-in
+    datasets (each figure with its URL and words); a figure no source states is empty.
     Raises ``LedgerError`` with every problem found (up to 50).
 
     >>> t = read_entities()
@@ -118,6 +137,7 @@ def _parse(records: list[dict[str, Any]], name: str, aliases: AliasTable) -> Ent
     out: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for i, rec in enumerate(records, start=1):
+        rec = {_OLD_NAMES.get(k, k): v for k, v in rec.items()}
         for key in rec:
             if key not in FIELDS:
                 problems.add(i, str(key), None, f"unknown column; expected {', '.join(FIELDS)}")

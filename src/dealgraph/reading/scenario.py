@@ -1,4 +1,4 @@
-"""Stress scenarios: who fails to pay, whose outside revenue falls, which deals lapse.
+"""Stress scenarios: who fails to pay, whose reported revenue falls, which deals lapse.
 
 A scenario file is TOML::
 
@@ -8,7 +8,7 @@ A scenario file is TOML::
     entity = "OpenAI"
     pay = 0.5                # 0 = pays nothing, 1 = pays everything
 
-    [[demand]]               # a group's outside revenue falls
+    [[demand]]               # a group's reported revenue falls
     entities = ["Microsoft", "Amazon"]
     fall = 0.2               # by 20%
 
@@ -49,7 +49,7 @@ class Scenario:
 
     def describe(self) -> str:
         parts = [f"{e} pays {100 * p:.0f}% of its commitments" for e, p in self.fail]
-        parts += [f"outside revenue of {', '.join(g)} falls {100 * x:.0f}%" for g, x in self.demand]
+        parts += [f"reported revenue of {', '.join(g)} falls {100 * x:.0f}%" for g, x in self.demand]
         lapsed = [*(f"status {s}" for s in self.lapse_status), *(f"kind {k}" for k in self.lapse_kind),
                   *(f"deal {i}" for i in self.lapse_ids)]
         if lapsed:

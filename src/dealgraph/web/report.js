@@ -239,7 +239,7 @@
 
   function drawDependency() {
     var conc = D.dependency.concentration.filter(function (c) {
-      return c.direction === 'in' && c.kind === 'all' && c.top_share !== null && c.counterparties > 0;
+      return c.direction === 'revenue' && c.kind === 'all' && c.top_share !== null && c.counterparties > 0;
     }).sort(function (x, y) { return y.top_share - x.top_share; });
     chart('dependency-chart').setOption({
       animation: false,
@@ -301,7 +301,7 @@
     table.appendChild(row([T('entity'), T('loss'), T('buffer'), T('defaulted'), T('wave')], true));
     hit.forEach(function (e) {
       var tr = row([e.name, e.loss_text, (e.buffer_assumed ? T('assumed') + ' ' : '') + e.buffer_text,
-                    e.defaulted ? T('yes') : T('no'), e.wave >= 0 ? e.wave : '']);
+                    e.defaulted === null ? T('not_assessed') : e.defaulted ? T('yes') : T('no'), e.wave >= 0 ? e.wave : '']);
       tr.className = 'clickable';  // the deals between the failing entity and this one
       tr.addEventListener('click', function () { trace(run.failed, e.entity, 'stress-trace'); });
       table.appendChild(tr);

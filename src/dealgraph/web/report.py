@@ -91,7 +91,7 @@ def report_data(
     window: str | None = None,
     max_nodes: int = 150,
     entities: EntityTable | None = None,
-    assume_buffer: float = 0.0,
+    assume_buffer: float | None = None,
     scenario: Scenario | None = None,
     disabled: Iterable[str] = (),
     stress_candidates: int = STRESS_CANDIDATES,
@@ -192,7 +192,7 @@ def report_data(
                            assume_buffer=assume_buffer))
     failing = {e for r in runs for e, _ in r.scenario.fail}
     runs += [r for r in found.single_failures if r.scenario.fail[0][0] not in failing]
-    stress_runs = [_stress_run(r.to_dict(), *r.scenario.fail[0], name, money) for r in runs]
+    stress_runs = [_stress_run(r.to_dict(), *r.scenario.fail[0], name, lambda v: _buffer_text(v, lang, money), money) for r in runs]
 
     pair_deals: dict[str, list[str]] = {}
     for r in keep.iter_rows(named=True):
@@ -210,9 +210,9 @@ def report_data(
         "nodes": nodes, "edges": edges, "loops": report_loops, "loops_truncated": loops["truncated"],
         "dependency": {  # what the page draws: revenue concentration, exposures, single points of failure
             "concentration": [dict(c, top_share_text=fmt_share(c["top_share"])) for c in dep["concentration"]
-                              if c["direction"] == "in" and c["kind"] == "all"],
-            "exposures": [dict(x, exposure_text=money(x["exposure"]), buffer_text=money(x["buffer"]),
-                               ratio_text=fmt_share(x["exposure_to_buffer"]) if x["buffer"] > 0 else "∞")
+                              if c["direction"] == "revenue" and c["kind"] == "all"],
+            "exposures": [dict(x, exposure_text=money(x["exposure"]), buffer_text=_buffer_text(x["buffer"], lang, money),
+                               ratio_text="–" if x["buffer"] is None else fmt_share(x["exposure_to_buffer"]) if x["buffer"] > 0 else "∞")
                           for x in dep["exposures"] if x["counterparty"]],
             "single_points_of_failure": [dict(x, share_text=fmt_share(x["share_of_others_inflow"]))
                                          for x in dep["single_points_of_failure"]],
@@ -224,14 +224,18 @@ def report_data(
     })
 
 
-def _stress_run(res: dict[str, Any], entity: str, pay: float, name: Callable[[str], str], money: Callable[[float | None], str]
-                ) -> dict[str, Any]:
+def _buffer_text(value: float | None, lang: Lang, money: Callable[[float | None], str]) -> str:
+    return say("not_assessed", lang) if value is None else money(value)
+
+
+def _stress_run(res: dict[str, Any], entity: str, pay: float, name: Callable[[str], str], buffer: Callable[[float | None], str],
+                money: Callable[[float | None], str]) -> dict[str, Any]:
     """One stress run as the page shows it: the entities with a loss (the 50 largest), every figure as text."""
     hit = sorted((e for e in res["entities"] if e["loss"] > 0), key=lambda e: -e["loss"])
     system = [dict(s, total_loss_text=money(s["total_loss"]),
                    amplification_text="n/a" if s["amplification"] is None else f"{s['amplification']:.2f}x") for s in res["system"]]
     return dict(res, failed=entity, pay=pay, pay_text=f"{100 * pay:.0f}%", hit=len(hit), system=system,
-                entities=[dict(e, name=name(e["entity"]), loss_text=money(e["loss"]), buffer_text=money(e["buffer"])) for e in hit[:50]])
+                entities=[dict(e, name=name(e["entity"]), loss_text=money(e["loss"]), buffer_text=buffer(e["buffer"])) for e in hit[:50]])
 
 
 def _per_entity(circ: dict, rt: dict, name: Callable[[str], str], money: Callable[[float | None], str], top: int = 50

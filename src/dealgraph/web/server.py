@@ -125,7 +125,7 @@ class _SameOrigin:
             await JSONResponse({"detail": refused[1]}, status_code=refused[0])(scope, receive, send)
 
 
-def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityTable | None = None, assume_buffer: float = 0.0,
+def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityTable | None = None, assume_buffer: float | None = None,
                max_upload: int = 20 * 2**20, lang: Literal["en", "zh"] = "en", allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> FastAPI:
     """The explorer app over ``ledger`` (serve it with uvicorn on 127.0.0.1).
 
