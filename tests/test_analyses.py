@@ -197,18 +197,28 @@ _ROWS = st.lists(st.fixed_dictionaries({
     "amount": st.one_of(st.none(), st.integers(1, 100).map(str)),
     "status": st.sampled_from(["closed", "committed", "loi", "rumored", "lapsed"]),
     "cap": st.sampled_from(["exact", "up_to", "estimated"]),
+    "gw": st.one_of(st.none(), st.integers(1, 3).map(str)),
 }).filter(lambda r: r["source"] != r["target"]), min_size=1, max_size=14)
 
 
 @settings(max_examples=80, deadline=None)
-@given(rows=_ROWS)
-def test_firm_figures_never_exceed_headline_ones(rows):
+@given(rows=_ROWS, usd_per_gw=st.one_of(st.none(), st.sampled_from([0.0, 20.0, 60.0])))
+def test_firm_figures_never_exceed_headline_ones(rows, usd_per_gw):
     lg = dg.read_ledger(rows)
-    for lp in dg.find_loops(lg).loops:
+    rt = dg.round_trips(lg, usd_per_gw=usd_per_gw)
+    for table, key in ((rt.entities, ["entity"]), (rt.deals, ["source", "target"])):
+        head = table.filter(basis="headline").select(*key, "returned")
+        firm = table.filter(basis="firm").select(*key, "returned")
+        both = head.join(firm, on=key, how="inner", suffix="_firm")
+        assert (both["returned_firm"] <= both["returned"] * (1 + 1e-9) + 1e-9).all()
+    assert ((rt.entities["return_share"] >= 0) & (rt.entities["return_share"] <= 1 + 1e-12)).all()
+    for basis in dg.circular_core(lg, usd_per_gw=usd_per_gw).cores.partition_by("basis"):
+        assert (basis["inside"] >= 0).all()
+    for lp in dg.find_loops(lg, usd_per_gw=usd_per_gw).loops:
         assert lp.firm_throughput <= (lp.throughput or 0.0) + 1e-9
         assert all(h.firm_amount <= (h.amount or 0.0) + 1e-9 for h in lp.hops)
         assert lp.evidence in ("firm", "stated", "partly unknown") and (lp.evidence == "partly unknown") == (not lp.complete)
-    circ = dg.circularity(lg)
+    circ = dg.circularity(lg, usd_per_gw=usd_per_gw)
     assert circ["firm"].circular <= circ["headline"].circular + 1e-6
     assert circ["firm"].circular_upper <= circ["headline"].circular_upper + 1e-6
     assert circ["firm"].total <= circ["headline"].total + 1e-9
@@ -220,3 +230,15 @@ def test_fully_stated_loops_rank_first_unless_money_is_asked_for():
     assert first.complete and first.path() == "Microsoft -> OpenAI -> Microsoft"
     by_money = dg.find_loops(lg, rank="money").loops[0]
     assert not by_money.complete and by_money.firm_throughput == 0.0  # two hops without firm money: firm 0, not USD 250B
+
+
+@pytest.mark.parametrize("dataset", ["seed", "ai-deals"])
+@pytest.mark.parametrize("usd_per_gw", [None, 50e9])
+def test_no_firm_figure_above_its_headline_on_the_built_in_data(dataset, usd_per_gw):
+    lg = dg.read_dataset(dataset)
+    assert all(lp.firm_throughput <= (lp.throughput or 0.0) for lp in dg.find_loops(lg, usd_per_gw=usd_per_gw).loops)
+    circ = dg.circularity(lg, usd_per_gw=usd_per_gw)
+    assert circ["firm"].circular <= circ["headline"].circular and circ["firm"].total <= circ["headline"].total
+    rt = dg.round_trips(lg, usd_per_gw=usd_per_gw).entities
+    head = dict(rt.filter(basis="headline").select("entity", "returned").iter_rows())
+    assert all(v <= head[e] * (1 + 1e-9) for e, v in rt.filter(basis="firm").select("entity", "returned").iter_rows())

@@ -136,7 +136,7 @@ def flows(ledger: Ledger, basis: Basis = "headline", *, usd_per_gw: float | None
         entities=ledger.entities,
         src=(uniq // max(n, 1)).astype(np.int64),
         dst=(uniq % max(n, 1)).astype(np.int64),
-        amount=np.bincount(edge_of, weights=np.where(unknown, 0.0, amt), minlength=len(uniq)),
+        amount=np.bincount(edge_of, weights=np.where(unknown, 0.0, amt), minlength=len(uniq)).astype(float),  # float when empty too
         n_unknown=np.bincount(edge_of, weights=unknown, minlength=len(uniq)).astype(np.int64),
         row_ptr=np.append(start, len(key)).astype(np.int64),
         row_pos=pos.astype(np.int64),

@@ -6,6 +6,10 @@ money, one that receives more keeps the difference (money that leaves the
 network). ``return_share`` of a deal ``A -> B`` is the share of a dollar A
 pays B that reaches A again, directly or through any chain; an entity's
 ``return_share`` is the same over all it pays.
+
+Both bases follow the money through the same network, the headline one (where it really
+goes): on the firm basis only firm money counts, on every hop from the first to the last, so
+the firm money that comes back never exceeds the headline money that comes back.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from .flows import BASES, Flows, assumptions, flows
 __all__ = ["RoundTripsResult", "round_trips"]
 
 _UNKNOWN_NOTE = "Unknown amounts are left out of the tracing: money can only be traced along stated amounts."
+_FIRM_NOTE = ("Firm round trips: money traced through the whole network, counting only what travels on firm deals all the way "
+              "round, so firm never exceeds headline.")
 
 
 @dataclass(frozen=True)
@@ -85,16 +91,21 @@ def round_trips(ledger: Ledger, *, usd_per_gw: float | None = None) -> RoundTrip
     kinds = ledger.table["kind"].cast(str).to_list()
     ids = ledger.table["id"].to_list()
     fs = [flows(ledger, b, usd_per_gw=usd_per_gw) for b in BASES]
+    head = fs[0].matrix()
+    inputs, exits = balance(head)
+    through = head.sum(axis=1) + exits  # what passes through each entity of the headline network
     for f in fs:
-        e, d = _on_basis(f, kinds, ids)
+        W = f.matrix()
+        # a dollar at i moves on with probability W[i, j] / through[i]: on the firm basis the rest (non-firm hops) leaves the count
+        e, d = _on_basis(f, W, inputs, np.maximum(through - W.sum(axis=1), 0.0), kinds, ids)
         ent.append(e)
         deals.append(d)
-    return RoundTripsResult(pl.concat(ent), pl.concat(deals), currency=ledger.currency, notes=assumptions(fs[0], extra=_UNKNOWN_NOTE))
+    notes = (*assumptions(fs[0], extra=_UNKNOWN_NOTE), _FIRM_NOTE)
+    return RoundTripsResult(pl.concat(ent), pl.concat(deals), currency=ledger.currency, notes=notes)
 
 
-def _on_basis(f: Flows, kinds: list[str], ids: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    W = f.matrix()
-    inputs, exits = balance(W)
+def _on_basis(f: Flows, W: np.ndarray, inputs: np.ndarray, exits: np.ndarray, kinds: list[str], ids: list[str]
+              ) -> tuple[pl.DataFrame, pl.DataFrame]:
     R = return_shares(W, exits)
     paid, received = W.sum(axis=1), W.sum(axis=0)
     share = np.diag(R)
