@@ -25,7 +25,7 @@ from .._errors import DealgraphError, LimitError
 from .._results import fmt_money
 from ..reading.ledger import FIRM_STATUSES, Ledger, live_rows
 
-__all__ = ["BASES", "Basis", "Flows", "assumptions", "flows"]
+__all__ = ["BASES", "Basis", "Flows", "Ranges", "assumptions", "flows"]
 
 Basis = Literal["headline", "firm"]
 MAX_USD_PER_GW = 1e13  # dollars per gigawatt: far above any price (about 5e10 in 2025); keeps every priced amount and sum finite
@@ -55,6 +55,7 @@ class Flows:
     priced_rows: int
     year: int | None = None
     undated: tuple[str, ...] = ()
+    realised: float = 1.0
 
     @property
     def n(self) -> int:
@@ -146,7 +147,41 @@ def flows(ledger: Ledger, basis: Basis = "headline", *, usd_per_gw: float | None
         priced_rows=priced,
         year=ledger.year,
         undated=ledger.undated,
+        realised=ledger.realised,
     )
+
+
+@dataclass(frozen=True)
+class Ranges:
+    """The ends of the assumptions behind headline figures.
+
+    ``usd_per_gw`` is the public range of dollar-per-gigawatt prices (low, high; the point
+    figure uses the middle); ``realised`` is the share of "up to" amounts counted at the low
+    end (the high end counts them at their cap). Unknown amounts without a capacity stay
+    unknown at both ends.
+    """
+
+    usd_per_gw: tuple[float, float] | None = None
+    realised: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.usd_per_gw is not None:
+            low, high = self.usd_per_gw
+            if not 0 <= low <= high <= MAX_USD_PER_GW:
+                raise LimitError(f"a range of dollars per gigawatt runs from a low to a higher end within 0 to {MAX_USD_PER_GW:g}, "
+                                 f"got {low!r}:{high!r}")
+        if not 0 <= self.realised <= 1:
+            raise LimitError(f"the realised share of 'up to' amounts is a number from 0 to 1, got {self.realised!r}")
+
+    @property
+    def point(self) -> float | None:
+        """The dollars per gigawatt of the point figures: the middle of the range."""
+        return None if self.usd_per_gw is None else sum(self.usd_per_gw) / 2
+
+    def ends(self, ledger: Ledger, usd_per_gw: float | None) -> tuple[tuple[Ledger, float | None], tuple[Ledger, float | None]]:
+        """(ledger, dollars per gigawatt) at the low and at the high end."""
+        low, high = self.usd_per_gw if self.usd_per_gw is not None else (usd_per_gw, usd_per_gw)
+        return (ledger.realised_at(self.realised) if self.realised != 1 else ledger, low), (ledger, high)
 
 
 def assumptions(f: Flows, extra: str | None = None, *, period: bool = True) -> tuple[str, ...]:
@@ -161,6 +196,8 @@ def assumptions(f: Flows, extra: str | None = None, *, period: bool = True) -> t
             f"Assumption: capacity-only deals valued at {fmt_money(f.usd_per_gw)} per gigawatt "
             f"({f.priced_rows} deal{'s' if f.priced_rows != 1 else ''} priced this way)."
         )
+    if f.realised != 1 and f.basis == "headline":
+        notes.append(f"Assumption: 'up to' amounts realised at {100 * f.realised:g}% of their cap.")
     if period and f.year is None:
         notes.append("Whole term: every deal at its full amount, whatever the years it runs (--year YYYY gives one calendar year).")
     elif period:

@@ -10,7 +10,7 @@ reuse the results behind them.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,7 @@ from ..reading.scenario import Scenario
 from .circularity import CircularityResult, circularity
 from .core import CoreResult, circular_core
 from .dependency import HIGHLY_CONCENTRATED, MAJOR_CUSTOMER, DependencyResult, dependency
-from .flows import Basis, flows
+from .flows import Basis, Ranges, flows
 from .loops import LoopsResult, find_loops
 from .round_trips import RoundTripsResult, round_trips
 from .stress import StressResult, stress
@@ -54,6 +54,7 @@ class Summary:
     core: CoreResult
     dependency: DependencyResult
     single_failures: tuple[StressResult, ...]
+    spans: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def worst_failure(self) -> StressResult | None:
@@ -78,6 +79,7 @@ class Summary:
             "dependency": self.dependency.to_dict(),
             "stress_candidates": [r.scenario.fail[0][0] for r in self.single_failures],
             "worst_failure": None if worst is None else worst.to_dict(),
+            "ranges": {key: {"low": low, "high": high} for key, (low, high) in self.spans.items()},
         }
 
     def __rich__(self):
@@ -104,13 +106,18 @@ def single_failures(ledger: Ledger, *, candidates: int = STRESS_CANDIDATES, basi
 
 def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None, basis: Basis = "headline",
             usd_per_gw: float | None = None, entities: EntityTable | None = None, assume_buffer: float | None = None,
-            lang: Lang = "en", top: int = 3, stress_candidates: int = STRESS_CANDIDATES) -> Summary:
+            lang: Lang = "en", top: int = 3, stress_candidates: int = STRESS_CANDIDATES, ranges: Ranges | None = None) -> Summary:
     """The headline findings: loops, circular share, round trips, outside money, dependency, stress.
 
     Loops are ranked and dependency and stress computed on ``basis``; circularity and
     round trips are computed on both bases. The worst failure is found by letting each of
     the ``stress_candidates`` largest payers pay nothing, in turn (Eisenberg-Noe); the
     finding names how many were tried.
+
+    With ``ranges`` the headline figures that rest on assumptions (circular money and share,
+    loop throughputs, the worst failure's loss) are also computed at both ends of the
+    assumptions (``spans``: lowest and highest of the point and the two ends) and the findings
+    show the range beside the point; ``usd_per_gw`` should then be ``ranges.point``.
 
     >>> from dealgraph import seed_ledger
     >>> s = summary(seed_ledger())
@@ -128,14 +135,42 @@ def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None, b
     runs = single_failures(lg, candidates=stress_candidates, basis=basis, usd_per_gw=usd_per_gw, entities=entities,
                            assume_buffer=assume_buffer)
     parts = Summary((), lang, lg, loops, circ, rt, core, dep, runs)
-    return replace(parts, findings=tuple(_findings(parts, basis, usd_per_gw, assume_buffer, top, stress_candidates)))
+    if ranges is not None:
+        parts = replace(parts, spans=_spans(parts, ranges, usd_per_gw, max_length=max_length, window=window, basis=basis,
+                                            entities=entities, assume_buffer=assume_buffer))
+    return replace(parts, findings=tuple(_findings(parts, basis, usd_per_gw, assume_buffer, top, stress_candidates, ranges)))
+
+
+def _spans(s: Summary, ranges: Ranges, usd_per_gw: float | None, *, max_length: int, window: str | None, basis: Basis,
+           entities: EntityTable | None, assume_buffer: float | None) -> dict[str, tuple[float, float]]:
+    """The summary's assumption-bound headline figures at both ends of ``ranges``: key -> (lowest, highest)."""
+    def head(c: CircularityResult):
+        return c.only("headline").bases[0]
+
+    point: dict[str, float] = {"circular": head(s.circularity).circular, "circular_share": head(s.circularity).share}
+    point.update({"loop:" + "|".join(lp.entities): lp.throughput or 0.0 for lp in s.loops.loops})
+    worst = s.worst_failure
+    if worst is not None:
+        point["worst_loss"] = float(worst.system["total_loss"][0])
+    seen = {key: [value] for key, value in point.items()}
+    for lg, gw in ranges.ends(s.ledger, usd_per_gw):
+        b = head(circularity(lg, usd_per_gw=gw))
+        seen["circular"].append(b.circular)
+        seen["circular_share"].append(b.share)
+        for lp in find_loops(lg, max_length=max_length, window=window, usd_per_gw=gw, basis=basis).loops:
+            seen.setdefault("loop:" + "|".join(lp.entities), []).append(lp.throughput or 0.0)
+        if worst is not None:
+            seen["worst_loss"].append(float(stress(lg, worst.scenario, model="eisenberg-noe", basis=basis, usd_per_gw=gw,
+                                                   entities=entities, assume_buffer=assume_buffer).system["total_loss"][0]))
+    return {key: (min(values), max(values)) for key, values in seen.items() if key in point}
 
 
 def _s(n: int) -> str:
     return "" if n == 1 else "s"
 
 
-def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer: float | None, top: int, candidates: int) -> list[str]:
+def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer: float | None, top: int, candidates: int,
+              ranges: Ranges | None = None) -> list[str]:
     lg, lang = s.ledger, s.lang
     k = 0 if lang == "en" else 1
     sep = ", " if lang == "en" else "、"
@@ -152,6 +187,15 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
     def path(entities: tuple[str, ...] | list[str]) -> str:
         return " -> ".join(name(e) for e in [*entities, entities[0]])
 
+    def span(key: str, share: bool = False) -> str:
+        """The range beside a point figure, when ranges were asked for and the ends differ."""
+        if key not in s.spans or s.spans[key][0] == s.spans[key][1]:
+            return ""
+        low, high = s.spans[key]
+        if share:  # a share stands inside parentheses already
+            return say("span_inner", low=fmt_share(low), high=fmt_share(high))
+        return say("span", low=money(low), high=money(high))
+
     def hops(names: tuple[str, ...]) -> str:
         return sep.join(" -> ".join(name(e) for e in h.split(" -> ")) for h in names) or say("none")
 
@@ -166,19 +210,23 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
                    unknown=len(loops) - complete))
     best = max((lp for lp in loops if lp.complete), key=lambda lp: lp.throughput or 0.0, default=None)
     if best is not None:
-        out.append(say("biggest_stated", path=path(best.entities), throughput=money(best.throughput), firm=money(best.firm_throughput)))
+        out.append(say("biggest_stated", path=path(best.entities), throughput=money(best.throughput) + span("loop:" + "|".join(best.entities)),
+                       firm=money(best.firm_throughput)))
     elif loops:
         out.append(say("no_stated"))
     for lp in [lp for lp in loops if lp is not best][:top]:
         low, high = lp.throughput_range
-        span = "" if lp.complete else say("loop_range", low=money(low), high=money(high) if high is not None else say("any_amount"),
+        bounds = "" if lp.complete else say("loop_range", low=money(low), high=money(high) if high is not None else say("any_amount"),
                                          hops=hops(lp.unknown_hops))
-        out.append(say("loop", path=path(lp.entities), throughput=money(lp.throughput), range=span, firm=money(lp.firm_throughput)))
+        out.append(say("loop", path=path(lp.entities), throughput=money(lp.throughput) + span("loop:" + "|".join(lp.entities)),
+                       range=bounds, firm=money(lp.firm_throughput)))
     quoted = s.loops.find(*_QUOTED)
     if quoted is not None and quoted not in loops[:top]:
         out.append(say("quoted", path=path(quoted.entities), throughput=money(quoted.throughput), hops=hops(quoted.unknown_hops)))
     for b in s.circularity.bases:
-        out.append(say("circular", basis=say(b.basis), circular=money(b.circular), total=money(b.total), share=fmt_share(b.share),
+        spread = b.basis == "headline"
+        out.append(say("circular", basis=say(b.basis), circular=money(b.circular) + (span("circular") if spread else ""),
+                       total=money(b.total), share=fmt_share(b.share) + (span("circular_share", share=True) if spread else ""),
                        upper=fmt_share(b.share_upper), bff=fmt_share(b.bff_share), fci=f"{b.cycling_index:.3f}"))
     ent = s.round_trips.entities.filter(pl.col("basis") == basis, pl.col("paid") > 0, pl.col("return_share") > 0)
     for r in ent.sort("return_share", descending=True).head(top).iter_rows(named=True):
@@ -216,7 +264,7 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
         failed = worst.scenario.fail[0][0]
         further = (worst.entities.filter(pl.col("model") == "eisenberg-noe", pl.col("defaulted"), pl.col("entity") != failed)
                    .sort("wave", "entity")["entity"].to_list())  # in the order they fell
-        out.append(say("worst", candidates=candidates, entity=name(failed), loss=money(row["total_loss"]),
+        out.append(say("worst", candidates=candidates, entity=name(failed), loss=money(row["total_loss"]) + span("worst_loss"),
                        by=say("worst_by", list=by) if by else "", further=say("further", n=len(further), s=_s(len(further))),
                        who=f" ({sep.join(name(e) for e in further)})" if further else ""))
         assumed = worst.entities.filter(pl.col("model") == "eisenberg-noe", pl.col("buffer_assumed"))["entity"].to_list()
@@ -232,5 +280,13 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
     if usd_per_gw is not None:
         priced = flows(lg, "headline", usd_per_gw=usd_per_gw).priced_rows
         out.append(say("per_gw", price=money(usd_per_gw), n=priced, s=_s(priced)))
+    if ranges is not None:
+        what = []
+        if ranges.usd_per_gw is not None:
+            what.append(say("ranges_gw", low=money(ranges.usd_per_gw[0]), high=money(ranges.usd_per_gw[1]), point=money(ranges.point)))
+        if ranges.realised != 1:
+            what.append(say("ranges_realised", share=fmt_share(ranges.realised)))
+        if what:
+            out.append(say("ranges", what=sep.join(what)))
     return out
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import json
 import math
 import os
@@ -52,6 +53,18 @@ def _money(value: str | None) -> float | None:
     return parsed.value
 
 
+def _price(value: str | None) -> tuple[float | None, tuple[float, float] | None]:
+    """``--usd-per-gw``: an amount, or LOW:HIGH (then the point figures use the middle)."""
+    if value is None or ":" not in value:
+        return _money(value), None
+    low, high = (_money(part) for part in value.split(":", 1))
+    assert low is not None and high is not None  # _money refuses an empty part
+    if low > high:
+        raise click.BadParameter(f"{value!r}: the low end comes first (LOW:HIGH)", param_hint="--usd-per-gw")
+    return (low + high) / 2, (low, high)
+
+
+
 class Finite(click.FloatRange):
     """A float range that also refuses NaN and infinities (``nan`` compares false with every bound)."""
 
@@ -63,6 +76,10 @@ class Finite(click.FloatRange):
             self.fail(f"{value!r} is not a finite number", param, ctx)
         return number
 
+
+realised_option = click.option(
+    "--realised", default=None, type=Finite(0, 1), metavar="SHARE",
+    help="Low end of the ranges: 'up to' amounts realised at this share of their cap (the high end counts them in full).")
 
 FORMATS = ("table", "json", "csv")
 
@@ -126,7 +143,8 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats
     @click.option("--currency", default="USD", show_default=True, help="Currency of results when rows mix currencies.")
     @decimal_option
     @click.option("--usd-per-gw", "usd_per_gw", metavar="AMOUNT",
-                  help="Dollars per gigawatt for capacity-only deals, e.g. 50e9 or $50B (headline basis only; stated in every output).")
+                  help="Dollars per gigawatt for capacity-only deals, e.g. 50e9 or $50B, or a range such as 20e9:60e9 (figures at "
+                       "the middle; summary and report also show both ends). Headline basis only; stated in every output.")
     @click.option("--year", type=click.IntRange(1900, 2199), metavar="YYYY",
                   help="Money that moves in one calendar year: multi-year deals spread evenly over their term (start to end), "
                        "one-off deals in the year of their date, undated deals left out and named. Default: the whole term.")
@@ -153,7 +171,10 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats
                 lg = read_ledger(ledger, **settings) if ledger else read_dataset(dataset, aliases=aliases)
                 return lg if year is None else lg.in_year(year)
 
-        return f(read if lazy else read(), usd_per_gw=_money(usd_per_gw), fmt=fmt, **kwargs)
+        point, span = _price(usd_per_gw)
+        if "usd_range" in inspect.signature(f).parameters:
+            kwargs["usd_range"] = span
+        return f(read if lazy else read(), usd_per_gw=point, fmt=fmt, **kwargs)
 
     return wrapper
 
@@ -339,11 +360,21 @@ def core(lg, *, usd_per_gw, fmt, basis):
 @ledger_options
 @click.option("--max-length", default=6, show_default=True, type=click.IntRange(2, 50), help="Longest loop, in entities.")
 @click.option("--window", default=None, help="Time window for date order, e.g. 365d.")
-def summary(lg, *, usd_per_gw, fmt, max_length, window):
+@realised_option
+def summary(lg, *, usd_per_gw, usd_range, fmt, max_length, window, realised):
     """The headline findings in plain words."""
     from ..analyses.summary import summary as run
 
-    _emit(run(lg, max_length=max_length, window=window, usd_per_gw=usd_per_gw), fmt, "summary")
+    _emit(run(lg, max_length=max_length, window=window, usd_per_gw=usd_per_gw, ranges=_ranges(usd_range, realised)), fmt, "summary")
+
+
+def _ranges(usd_range: tuple[float, float] | None, realised: float | None):
+    """The ends of the assumptions, when a range of prices or a realised share was given."""
+    if usd_range is None and realised is None:
+        return None
+    from ..analyses.flows import Ranges
+
+    return Ranges(usd_per_gw=usd_range, realised=1.0 if realised is None else realised)
 
 
 def _entity_options(f):
@@ -500,7 +531,9 @@ def generate(output, rows, accounts, seed, days, cycle_spec, fan_in, fan_out, tr
 @click.option("--max-length", default=6, show_default=True, type=click.IntRange(2, 50), help="Longest loop, in entities.")
 @click.option("--max-nodes", default=150, show_default=True, type=click.IntRange(2),
               help="Above this many entities, draw only those on loops (the circular core).")
-def report_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, output, force, lang, basis, story, max_length, max_nodes):
+@realised_option
+def report_cmd(lg, *, usd_per_gw, usd_range, fmt, entities, assume_buffer, output, force, lang, basis, story, max_length, max_nodes,
+               realised):
     """Write one self-contained HTML report (no network needed to open it)."""
     from pathlib import Path
 
@@ -516,7 +549,7 @@ def report_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, output, force, l
         raise click.BadParameter(f"no deal with id {', '.join(sorted(unknown))} in the ledger", param_hint="--story")
     with progress("Computing the report"):
         data = report_data(lg, lang=lang, basis=basis, usd_per_gw=usd_per_gw, story=marks, max_length=max_length,
-                           max_nodes=max_nodes, entities=entities, assume_buffer=assume_buffer)
+                           max_nodes=max_nodes, entities=entities, assume_buffer=assume_buffer, ranges=_ranges(usd_range, realised))
         html = render_report(data)
     with atomic_path(path) as tmp:
         tmp.write_text(html, encoding="utf-8")

@@ -100,6 +100,8 @@ class Ledger:
         view ``in_year`` gives.
     undated : tuple of str
         In a year's view, the ids of the rows left out because their timing is unknown.
+    realised : float
+        The share of "up to" amounts counted (1: at their cap; ``realised`` gives other views).
     """
 
     entities: tuple[str, ...]
@@ -110,6 +112,7 @@ class Ledger:
     notes: tuple[str, ...] = ()
     year: int | None = None
     undated: tuple[str, ...] = ()
+    realised: float = 1.0
 
     def __len__(self) -> int:
         return self.table.height
@@ -149,6 +152,20 @@ class Ledger:
         table = (self.table.with_columns(amount=pl.col("amount") * share, gw=pl.col("gw") * share)
                  .filter(pl.Series(np.nan_to_num(share) > 0)))
         return replace(self, table=table, year=year, undated=undated)
+
+    def realised_at(self, share: float) -> Ledger:
+        """The ledger with every "up to" amount (and capacity) counted at ``share`` of its cap.
+
+        >>> lg = read_ledger([{"source": "A", "target": "B", "amount": "up to $10B"}, {"source": "B", "target": "A", "amount": "4"}])
+        >>> lg.realised_at(0.5).table["amount"].to_list()
+        [5000000000.0, 4.0]
+        """
+        if not (isinstance(share, (int, float)) and 0 <= share <= 1):
+            raise LimitError(f"the realised share of 'up to' amounts is a number from 0 to 1, got {share!r}")
+        up_to = pl.col("cap") == "up_to"
+        table = self.table.with_columns(amount=pl.when(up_to).then(pl.col("amount") * share).otherwise("amount"),
+                                        gw=pl.when(up_to).then(pl.col("gw") * share).otherwise("gw"))
+        return replace(self, table=table, realised=self.realised * share)
 
     def to_frame(self) -> pl.DataFrame:
         """The rows with entity names in ``source`` and ``target``."""

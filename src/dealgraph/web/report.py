@@ -21,7 +21,7 @@ import polars as pl
 
 from .._errors import DealgraphError
 from .._results import Lang, fmt_money, fmt_share, jsonable
-from ..analyses.flows import Basis, row_amounts
+from ..analyses.flows import Basis, Ranges, row_amounts
 from ..analyses.stress import stress
 from ..analyses.summary import STRESS_CANDIDATES, summary
 from ..reading.entities import EntityTable
@@ -92,6 +92,7 @@ def report_data(
     max_nodes: int = 150,
     entities: EntityTable | None = None,
     assume_buffer: float | None = None,
+    ranges: Ranges | None = None,
     scenario: Scenario | None = None,
     disabled: Iterable[str] = (),
     stress_candidates: int = STRESS_CANDIDATES,
@@ -124,7 +125,8 @@ def report_data(
         return fmt_money(value, cur, lang)
 
     found = summary(lg, max_length=max_length, window=window, basis=basis, usd_per_gw=usd_per_gw, entities=entities,
-                    assume_buffer=assume_buffer, lang=lang, stress_candidates=stress_candidates)
+                    assume_buffer=assume_buffer, lang=lang, stress_candidates=stress_candidates,
+                    ranges=ranges)
     loops = found.loops.to_dict()
     circ = found.circularity.only(basis).to_dict()
     rt = found.round_trips.only(basis).to_dict()
