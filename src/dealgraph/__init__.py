@@ -34,6 +34,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".analyses.round_trips": ("RoundTripsResult", "round_trips"),
     ".analyses.core": ("CoreResult", "circular_core"),
     ".analyses.dependency": ("DependencyResult", "dependency", "hhi"),
+    ".analyses.flags": ("FlagsResult", "circular_deal_flags"),
     ".analyses.stress": ("MODELS", "StressResult", "stress"),
     ".analyses.summary": ("Summary", "summary"),
     ".web.report": ("article_story", "report_data", "without_deals"),
@@ -63,6 +64,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from .analyses.circularity import BasisCircularity, CircularityResult, circularity
     from .analyses.core import CoreResult, circular_core
     from .analyses.dependency import DependencyResult, dependency, hhi
+    from .analyses.flags import FlagsResult, circular_deal_flags
     from .analyses.flows import Flows, flows
     from .analyses.loops import Hop, Loop, LoopsResult, find_loops
     from .analyses.round_trips import RoundTripsResult, round_trips

@@ -33,8 +33,8 @@ from .flows import BASES, Flows, assumptions, flows
 __all__ = ["BasisCircularity", "CircularityResult", "circularity"]
 
 _UNKNOWN_NOTE = (
-    "Unknown amounts: 'circular' counts them as zero; 'could be' lets them carry any amount and counts "
-    "only stated money. BFF and the cycling index use stated amounts only."
+    "Unknown amounts: 'circular' counts them as zero; 'could be' lets them (and capacity priced by assumption) carry any "
+    "amount and counts only stated money. BFF and the cycling index use stated amounts only."
 )
 
 
@@ -166,7 +166,9 @@ def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
     W = f.matrix()
     C = max_circulation(W)
     unknown = np.zeros_like(W, dtype=bool)
-    unknown[f.src[f.n_unknown > 0], f.dst[f.n_unknown > 0]] = True
+    # the true amount of a capacity priced by assumption is unknown too: "could be" lets it carry anything
+    open_ = (f.n_unknown > 0) | (f.n_priced > 0 if f.n_priced is not None else False)
+    unknown[f.src[open_], f.dst[open_]] = True
     Cu_stated = max_circulation(W, uncapped=unknown)
     Cb, _ = bff_decomposition(W)
     inputs, exits = balance(W)

@@ -22,7 +22,7 @@ from .._results import OnBases, fmt_money, fmt_share
 from ..reading.ledger import Ledger
 from .flows import BASES, Flows, assumptions, flows
 
-__all__ = ["CoreResult", "circular_core"]
+__all__ = ["CoreResult", "circular_core", "core_labels"]
 
 @dataclass(frozen=True)
 class CoreResult(OnBases):
@@ -67,11 +67,17 @@ def circular_core(ledger: Ledger, *, usd_per_gw: float | None = None) -> CoreRes
         fs[0], extra="Unknown amounts: counted as deals (unknown_in_inside, unknown_in_outside), not as money."))
 
 
-def _on_basis(f: Flows) -> tuple[pl.DataFrame, pl.DataFrame]:
+def core_labels(f: Flows) -> np.ndarray:
+    """Per entity, the label of its circular core (a strongly connected group of two or more), or -1."""
     support = sp.csr_matrix((np.ones(f.m), (f.src, f.dst)), shape=(f.n, f.n))
     _, comp = connected_components(support, directed=True, connection="strong")
-    sizes = np.bincount(comp, minlength=f.n)
-    in_core = sizes[comp] > 1
+    return np.where(np.bincount(comp, minlength=f.n)[comp] > 1, comp, -1)
+
+
+def _on_basis(f: Flows) -> tuple[pl.DataFrame, pl.DataFrame]:
+    core = core_labels(f)
+    in_core = core >= 0
+    comp = np.where(in_core, core, -1 - np.arange(f.n))  # an entity outside every core is its own group
     inside = comp[f.src] == comp[f.dst]
     unknown = f.n_unknown > 0
 
@@ -85,7 +91,7 @@ def _on_basis(f: Flows) -> tuple[pl.DataFrame, pl.DataFrame]:
     entities = pl.DataFrame({
         "basis": [f.basis] * f.n,
         "entity": list(f.entities),
-        "core": np.where(in_core, comp, -1),
+        "core": core,
         "inflow_inside": in_inside,
         "inflow_outside": in_outside,
         "outside_share": share,

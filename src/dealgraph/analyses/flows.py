@@ -56,6 +56,7 @@ class Flows:
     year: int | None = None
     undated: tuple[str, ...] = ()
     realised: float = 1.0
+    n_priced: np.ndarray | None = None  # per edge, rows whose amount is a capacity priced by assumption
 
     @property
     def n(self) -> int:
@@ -129,10 +130,9 @@ def flows(ledger: Ledger, basis: Basis = "headline", *, usd_per_gw: float | None
     uniq, start = np.unique(key, return_index=True)
     edge_of = np.repeat(np.arange(len(uniq)), np.diff(np.append(start, len(key))))
     unknown = np.isnan(amt)
-    priced = 0
+    priced_rows = np.zeros(len(pos), dtype=bool)
     if basis == "headline" and usd_per_gw is not None:
-        gw_used = t["amount"].is_null() & t["gw"].is_not_null()
-        priced = int(gw_used.to_numpy()[pos].sum())
+        priced_rows = (t["amount"].is_null() & t["gw"].is_not_null()).to_numpy()[pos]
     return Flows(
         entities=ledger.entities,
         src=(uniq // max(n, 1)).astype(np.int64),
@@ -144,7 +144,8 @@ def flows(ledger: Ledger, basis: Basis = "headline", *, usd_per_gw: float | None
         row_amount=amt,
         basis=basis,
         usd_per_gw=usd_per_gw,
-        priced_rows=priced,
+        priced_rows=int(priced_rows.sum()),
+        n_priced=np.bincount(edge_of, weights=priced_rows, minlength=len(uniq)).astype(np.int64),
         year=ledger.year,
         undated=ledger.undated,
         realised=ledger.realised,

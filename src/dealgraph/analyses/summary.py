@@ -24,6 +24,7 @@ from ..reading.scenario import Scenario
 from .circularity import CircularityResult, circularity
 from .core import CoreResult, circular_core
 from .dependency import HIGHLY_CONCENTRATED, MAJOR_CUSTOMER, DependencyResult, dependency
+from .flags import FLAG_TESTS, FlagsResult, circular_deal_flags
 from .flows import Basis, Ranges, flows
 from .loops import LoopsResult, find_loops
 from .round_trips import RoundTripsResult, round_trips
@@ -54,6 +55,7 @@ class Summary:
     core: CoreResult
     dependency: DependencyResult
     single_failures: tuple[StressResult, ...]
+    flags: FlagsResult | None = None
     spans: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
@@ -77,6 +79,7 @@ class Summary:
             "round_trips": self.round_trips.to_dict(),
             "core": self.core.to_dict(),
             "dependency": self.dependency.to_dict(),
+            "flags": None if self.flags is None else self.flags.to_dict(),
             "stress_candidates": [r.scenario.fail[0][0] for r in self.single_failures],
             "worst_failure": None if worst is None else worst.to_dict(),
             "ranges": {key: {"low": low, "high": high} for key, (low, high) in self.spans.items()},
@@ -134,7 +137,8 @@ def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None, b
     dep = dependency(lg, basis=basis, usd_per_gw=usd_per_gw, entities=entities, assume_buffer=assume_buffer)
     runs = single_failures(lg, candidates=stress_candidates, basis=basis, usd_per_gw=usd_per_gw, entities=entities,
                            assume_buffer=assume_buffer)
-    parts = Summary((), lang, lg, loops, circ, rt, core, dep, runs)
+    flags = circular_deal_flags(lg, usd_per_gw=usd_per_gw, entities=entities)
+    parts = Summary((), lang, lg, loops, circ, rt, core, dep, runs, flags)
     if ranges is not None:
         parts = replace(parts, spans=_spans(parts, ranges, usd_per_gw, max_length=max_length, window=window, basis=basis,
                                             entities=entities, assume_buffer=assume_buffer))
@@ -253,6 +257,16 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
     for r in exposed.head(top).iter_rows(named=True):
         out.append(say("exposure", entity=name(r["entity"]), exposure=money(r["exposure"]), counterparty=name(r["counterparty"]),
                        ratio=fmt_share(r["exposure_to_buffer"])))
+    labels = {"equity": "label_equity", "reported annual revenue": "label_revenue", "revenue in the ledger": "label_ledger_revenue"}
+    for r in (s.flags.raised().iter_rows(named=True) if s.flags is not None else ()):
+        test = FLAG_TESTS.index(r["test"])
+        fill = {"entity": name(r["entity"]), "amount": money(r["amount"]), "base": money(r["base"]), "period": period}
+        if test == 0:
+            out.append(say("flag_outside", share=fmt_share(r["figure"]), **fill))
+        elif test == 1:
+            out.append(say("flag_leverage", ratio=f"{r['figure']:.2f}", label=say(labels[r["base_label"]]), **fill))
+        else:
+            out.append(say("flag_investees", share=fmt_share(r["figure"]), label=say(labels[r["base_label"]]), **fill))
     spof = dep.single_points.row(0, named=True) if dep.single_points.height else None
     if spof and spof["pays_others"] > 0:
         out.append(say("single", entity=name(spof["entity"]), share=fmt_share(spof["share_of_others_inflow"])))

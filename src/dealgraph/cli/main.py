@@ -405,6 +405,19 @@ def dependency_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, basis):
           fmt, "dependency")
 
 
+@cli.command("flags")
+@ledger_options
+@click.option("--entities", "entities_file", type=click.Path(dir_okay=False),
+              help="Entity table (CSV or TOML) with reported revenue and equity, each with its source (default: the built-in table).")
+def flags_cmd(lg, *, usd_per_gw, fmt, entities_file):
+    """The three tests of a harmful circular deal per entity: figures against thresholds, not verdicts."""
+    from ..analyses.flags import circular_deal_flags
+    from ..reading.entities import read_entities
+
+    _emit(circular_deal_flags(lg, usd_per_gw=usd_per_gw, entities=read_entities(entities_file) if entities_file else None),
+          fmt, "flags")
+
+
 @cli.command("stress")
 @ledger_options
 @_entity_options
