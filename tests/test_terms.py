@@ -87,3 +87,12 @@ def test_a_terms_years_add_up_to_its_amount(start, days):
     assert sum(shares) == pytest.approx(1.0) and all(0 <= s <= 1 for s in shares)
     assert period_shares(t, *year_window(start.year - 1))[0] == 0
     assert np.isnan(period_shares(t.with_columns(start=None, end=None), *year_window(2000))[0])
+
+
+def test_the_summary_says_which_years_count_and_names_a_dominant_deal():
+    whole = dg.summary(dg.seed_ledger()).findings
+    assert any(f.startswith("Whole term:") for f in whole)
+    dominant = next(f for f in whole if f.startswith("One deal is"))
+    assert "94.4%" in dominant and "seed-08" in dominant and "(12.0%) would be circular" in dominant
+    year = dg.summary(dg.read_dataset("ai-deals").in_year(2026)).findings
+    assert any(f.startswith("Calendar year 2026:") and "12 deals" in f for f in year)

@@ -25,7 +25,7 @@ from .circularity import CircularityResult, circularity
 from .core import CoreResult, circular_core
 from .dependency import HIGHLY_CONCENTRATED, MAJOR_CUSTOMER, DependencyResult, dependency
 from .flags import FLAG_TESTS, FlagsResult, circular_deal_flags
-from .flows import Basis, Ranges, flows
+from .flows import Basis, Ranges, flows, row_amounts
 from .loops import LoopsResult, find_loops
 from .round_trips import RoundTripsResult, round_trips
 from .stress import StressResult, stress
@@ -173,6 +173,26 @@ def _s(n: int) -> str:
     return "" if n == 1 else "s"
 
 
+DOMINANT = 0.5  # one deal above this share of the stated money is named beside the circular share
+
+
+def _dominant(s: Summary, usd_per_gw: float | None, say, money, name) -> list[str]:
+    """The deal that dominates the circular share's denominator, if one does, and the share without it."""
+    head = s.circularity.only("headline").bases[0]
+    on, amount = row_amounts(s.ledger, "headline", usd_per_gw)
+    t = s.ledger.table.with_columns(value=amount).filter(on, pl.col("value").is_not_null())
+    if not t.height or not head.total:
+        return []
+    top = t.sort("value", descending=True).row(0, named=True)
+    if top["value"] / head.total <= DOMINANT:
+        return []
+    rest = circularity(replace(s.ledger, table=s.ledger.table.filter(pl.col("id") != top["id"])), usd_per_gw=usd_per_gw)
+    b = rest.only("headline").bases[0]
+    return [say("dominant", share=fmt_share(top["value"] / head.total), deal=top["id"],
+                path=f"{name(s.ledger.entities[top['source']])} -> {name(s.ledger.entities[top['target']])}", amount=money(top["value"]),
+                status=top["status"], circular=money(b.circular), total=money(b.total), without=fmt_share(b.share))]
+
+
 def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer: float | None, top: int, candidates: int,
               ranges: Ranges | None = None) -> list[str]:
     lg, lang = s.ledger, s.lang
@@ -206,6 +226,11 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
     unknown = int(lg.table["amount"].null_count())
     out = [say("ledger", origin=lg.origin, rows=len(lg), entities=len(lg.entities), unknown=unknown, s=_s(unknown),
                vs="" if unknown != 1 else "s", are="are" if unknown != 1 else "is")]
+    if lg.year is None:
+        out.append(say("period_whole"))
+    else:
+        n = len(lg.undated)
+        out.append(say("period_year", year=lg.year, undated=n, s=_s(n), are="are" if n != 1 else "is"))
     out.extend(lg.notes)  # how the reader read it: names merged
     loops = s.loops.loops
     complete = sum(lp.complete for lp in loops)
@@ -232,6 +257,7 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
         out.append(say("circular", basis=say(b.basis), circular=money(b.circular) + (span("circular") if spread else ""),
                        total=money(b.total), share=fmt_share(b.share) + (span("circular_share", share=True) if spread else ""),
                        upper=fmt_share(b.share_upper), bff=fmt_share(b.bff_share), fci=f"{b.cycling_index:.3f}"))
+    out.extend(_dominant(s, usd_per_gw, say, money, name))
     ent = s.round_trips.entities.filter(pl.col("basis") == basis, pl.col("paid") > 0, pl.col("return_share") > 0)
     for r in ent.sort("return_share", descending=True).head(top).iter_rows(named=True):
         out.append(say("back", entity=name(r["entity"]), cents=f"{100 * r['return_share']:.0f}", returned=money(r["returned"]),
