@@ -108,7 +108,7 @@ def test_report_opens_offline_without_requests_or_errors_and_highlights_loops(br
     shown = page.evaluate("dealgraphView.shownDeals()")
     assert shown and set(shown) == article
     page.uncheck("#article-only")
-    for view in ("network", "loopflow", "timeline", "dependency-chart", "stress-chart"):  # every chart exports a PNG
+    for view in ("network", "loopflow", "timeline", "per-year", "dependency-chart", "stress-chart"):  # every chart exports a PNG
         png = page.evaluate(f"echarts.getInstanceByDom(document.getElementById('{view}')).getDataURL({{type: 'png'}})")
         assert png.startswith("data:image/png;base64,") and len(png) > 2000, view
     page.click("#exposures tr.clickable:has-text('CoreWeave')")  # an exposure traces to its deals and their sources

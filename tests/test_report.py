@@ -298,3 +298,12 @@ def test_hostile_uploads_get_problems_and_keep_the_last_good_ledger(name):
 def test_an_upload_without_rows_is_refused_as_such(client):
     refused = client.post("/api/ledger", params={"name": "header.csv"}, content=b"source,target,amount\n", headers=OCTET)
     assert refused.status_code == 422 and "no rows" in refused.json()["problems"][0]["message"]
+
+
+def test_the_report_shows_money_per_year():
+    years = {y["year"]: y for y in dg.report_data(dg.read_dataset("ai-deals"))["per_year"]}
+    assert list(years) == list(range(2023, 2032))
+    assert years[2031]["stated"] == 60e9  # the last year of Oracle's five-year USD 300B from 2027, alone
+    assert years[2027]["stated"] == pytest.approx(60e9 + 11.9e9 / 5)  # and a year of CoreWeave's five-year USD 11.9B
+    assert years[2025]["circular"] > 0 and years[2025]["share_text"].endswith("%")
+    assert dg.report_data(dg.read_ledger([{"source": "A", "target": "B", "amount": "1"}]))["per_year"] == []

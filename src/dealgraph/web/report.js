@@ -229,6 +229,25 @@
     at.forEach(function (lp) { ul.appendChild(el('li', lp.label + ' — ' + lp.throughput_text)); });
   }
 
+  function drawPerYear() {
+    var years = D.per_year;
+    chart('per-year').setOption({
+      animation: false,
+      tooltip: Object.assign({ trigger: 'axis', formatter: function (ps) {
+        var y = years[ps[0].dataIndex];
+        return y.year + '\n' + T('stated_money') + ': ' + y.stated_text + '\n' + T('circular_money') + ': ' + y.circular_text +
+               ' (' + y.share_text + ')';
+      } }, tooltip),
+      toolbox: toolbox('per-year'),
+      legend: { data: [T('stated_money'), T('circular_money')], top: 0, left: 0 },
+      grid: { left: 60, right: 30, top: 30, bottom: 30 },
+      xAxis: { type: 'category', data: years.map(function (y) { return String(y.year); }) },
+      yAxis: { type: 'value', axisLabel: { formatter: function (v) { return v === 0 ? '0' : (v / 1e9) + 'B'; } } },
+      series: [{ name: T('stated_money'), type: 'bar', data: years.map(function (y) { return y.stated; }), itemStyle: { color: '#7f8c8d' } },
+               { name: T('circular_money'), type: 'bar', data: years.map(function (y) { return y.circular; }), itemStyle: { color: '#c0392b' } }]
+    }, { notMerge: true });
+  }
+
   // ---- dependency --------------------------------------------------------
   function trace(a, b, target) {
     var box = clear($(target || 'trace'));
@@ -391,6 +410,7 @@
     drawNetwork();
     drawLoopFlow();
     drawTimeline();
+    drawPerYear();
     drawDependency();
     drawStress();
     drawDeals();

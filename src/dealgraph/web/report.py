@@ -21,6 +21,7 @@ import polars as pl
 
 from .._errors import DealgraphError
 from .._results import Lang, fmt_money, fmt_share, jsonable
+from ..analyses.circularity import circularity
 from ..analyses.flows import Basis, Ranges, row_amounts
 from ..analyses.stress import stress
 from ..analyses.summary import STRESS_CANDIDATES, summary
@@ -220,6 +221,7 @@ def report_data(
                                          for x in dep["single_points_of_failure"]],
         },
         "circularity": _per_entity(circ, rt, name, money),
+        "per_year": _per_year(lg, usd_per_gw, money),
         "pair_deals": pair_deals,
         "stress": stress_runs, "names": {e: name(e) for e in lg.entities},
         "notes": list(dict.fromkeys([*lg.notes, *loops["notes"], *circ["notes"], *dep["notes"], *([core_note] if core_note else [])])),
@@ -238,6 +240,24 @@ def _stress_run(res: dict[str, Any], entity: str, pay: float, name: Callable[[st
                    amplification_text="n/a" if s["amplification"] is None else f"{s['amplification']:.2f}x") for s in res["system"]]
     return dict(res, failed=entity, pay=pay, pay_text=f"{100 * pay:.0f}%", hit=len(hit), system=system,
                 entities=[dict(e, name=name(e["entity"]), loss_text=money(e["loss"]), buffer_text=buffer(e["buffer"])) for e in hit[:50]])
+
+
+MAX_YEARS = 40  # the per-year chart's longest span, the latest years kept
+
+
+def _per_year(lg: Ledger, usd_per_gw: float | None, money: Callable[[float | None], str]) -> list[dict[str, Any]]:
+    """Stated and circular money (headline basis) in each calendar year that a dated deal or a term touches."""
+    t = lg.table
+    years = pl.concat([t["start"].fill_null(t["date"]), t["end"]]).drop_nulls().dt.year()
+    if years.is_empty():
+        return []
+    first, last = int(years.min()), int(years.max())  # type: ignore[arg-type]  # the min and max of an integer column
+    out = []
+    for year in range(max(first, last - MAX_YEARS + 1), last + 1):
+        b = circularity(lg.in_year(year), usd_per_gw=usd_per_gw).only("headline").bases[0]
+        out.append({"year": year, "stated": b.total, "circular": b.circular, "stated_text": money(b.total),
+                    "circular_text": money(b.circular), "share_text": fmt_share(b.share)})
+    return out
 
 
 def _per_entity(circ: dict, rt: dict, name: Callable[[str], str], money: Callable[[float | None], str], top: int = 50
