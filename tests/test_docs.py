@@ -36,6 +36,9 @@ def test_worked_example_figures_are_what_the_tool_prints():
     assert "USD 10B of USD 1.48T of stated money (0.7%)" in out and "up to 5.6%" in out
     assert "Of each dollar Microsoft pays out, 100 cents" in out
     assert "Of each dollar Anthropic pays out, 17 cents" in out
+    assert "One deal is 94.4% of the headline basis's stated money: seed-08" in out and "USD 10B of USD 83B (12.0%)" in out
+    assert "are 109.77 times its reported annual revenue (USD 13.1B)" in out and out.count("Flag (a figure, not a verdict)") == 2
+    assert "if OpenAI paid nothing, USD 1.44T would be lost" in out and "0 further defaults" in out
     priced = CliRunner().invoke(cli, ["summary", "--usd-per-gw", "46.67e9"]).output
     assert "(2.0%)" in priced and "Of each dollar NVIDIA pays out, 65 cents" in priced
     loops = CliRunner().invoke(cli, ["loops"]).output
