@@ -96,3 +96,26 @@ def test_the_summary_says_which_years_count_and_names_a_dominant_deal():
     assert "94.4%" in dominant and "seed-08" in dominant and "(12.0%) would be circular" in dominant
     year = dg.summary(dg.read_dataset("ai-deals").in_year(2026)).findings
     assert any(f.startswith("Calendar year 2026:") and "12 deals" in f for f in year)
+
+
+def test_value_maps_read_other_peoples_categories(tmp_path):
+    p = tmp_path / "theirs.csv"
+    p.write_text("from,to,usd,type,stage,checked\nA,B,5,Cloud_Commitment,done,2026-11-26\nB,A,3,chip_purchase,LOI,2026-11-26\n")
+    args = ["validate", str(p), "--column", "source=from", "--column", "target=to", "--column", "amount=usd", "--column", "kind=type",
+            "--column", "status=stage", "--map", "kind=cloud_commitment:cloud,chip_purchase:chips", "--map", "status=done:closed", "--json"]
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 0, res.output
+    lg = dg.read_ledger(p, columns={"source": "from", "target": "to", "amount": "usd", "kind": "type", "status": "stage"},
+                        values={"kind": {"cloud_commitment": "cloud", "chip_purchase": "chips"}, "status": {"done": "closed"}})
+    assert lg.table["kind"].to_list() == ["cloud", "chips"] and lg.table["status"].to_list() == ["closed", "loi"]
+    assert lg.table["checked"].to_list() == [dt.date(2026, 11, 26)] * 2
+    with pytest.raises(dg.LedgerError, match="maps onto an unknown kind"):
+        dg.read_ledger(p, columns={"source": "from", "target": "to"}, values={"kind": {"x": "nope"}})
+    bad = CliRunner().invoke(cli, ["validate", str(p), "--map", "kind=x"])
+    assert bad.exit_code == 2 and "COLUMN=THEIRS:OURS" in bad.output
+
+
+def test_traditional_chinese_company_names():
+    lg = dg.read_ledger([{"source": "軟銀集團", "target": "開放人工智能", "amount": "1", "status": "closed"},
+                         {"source": "台灣積體電路製造", "target": "輝達公司", "amount": "2", "status": "closed"}])
+    assert lg.entities == ("NVIDIA", "OpenAI", "SoftBank", "TSMC")

@@ -39,6 +39,19 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     return out
 
 
+def _value_maps(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """``--map kind=cloud_commitment:cloud,chip_purchase:chips`` (repeatable) as ``{column: {theirs: ours}}``."""
+    out: dict[str, dict[str, str]] = {}
+    for item in values:
+        column, sep, pairs = item.partition("=")
+        for pair in pairs.split(","):
+            theirs, colon, ours = pair.rpartition(":")
+            if not sep or not column.strip() or not colon or not theirs.strip() or not ours.strip():
+                raise click.BadParameter(f"expected COLUMN=THEIRS:OURS[,THEIRS:OURS...], got {item!r}", param_hint="--map")
+            out.setdefault(column.strip(), {})[theirs.strip()] = ours.strip()
+    return out
+
+
 def _money(value: str | None) -> float | None:
     if value is None:
         return None
@@ -136,6 +149,9 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats
                   help="Built-in dataset used when no LEDGER is given"
                        + (" (deal-ledger mode only: --count-only, --temporal and --output read a LEDGER file)." if lazy else "."))
     @column_option
+    @click.option("--map", "value_maps", multiple=True, metavar="COLUMN=THEIRS:OURS,...",
+                  help="Map your values of kind, status or cap onto dealgraph's, e.g. --map kind=cloud_commitment:cloud,"
+                       "chip_purchase:chips. Repeatable.")
     @click.option("--aliases", type=click.Path(exists=True, dir_okay=False),
                   help="Extra entity names: a CSV (alias,name) or TOML ([aliases]) file.")
     @click.option("--fx", multiple=True, metavar="CUR=RATE",
@@ -150,10 +166,11 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats
                        "one-off deals in the year of their date, undated deals left out and named. Default: the whole term.")
     @format_options(formats=formats)
     @functools.wraps(f)
-    def wrapper(ledger, dataset, columns, aliases, fx, currency, decimal, usd_per_gw, year, fmt, **kwargs):
+    def wrapper(ledger, dataset, columns, value_maps, aliases, fx, currency, decimal, usd_per_gw, year, fmt, **kwargs):
         fx_rates = _pairs(fx, "--fx")  # checked by the reader, which names a bad rate
         mapping = _pairs(columns, "--column")
-        settings = dict(columns=mapping, aliases=aliases, fx=fx_rates, currency=currency, decimal=decimal)
+        values = _value_maps(value_maps)  # checked by the reader, which names a bad column or value
+        settings = dict(columns=mapping, aliases=aliases, fx=fx_rates, currency=currency, decimal=decimal, values=values)
 
         def read(reader=None):
             with problems_as_json(f.__name__.replace("_cmd", "").replace("_", "-"), fmt):
@@ -165,8 +182,8 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats
                     return reader(ledger, columns=mapping, decimal=decimal)
                 from ..reading.ledger import read_dataset, read_ledger
 
-                if not ledger and (mapping or fx_rates or currency != "USD" or decimal != "."):
-                    raise click.UsageError("--column, --fx, --currency and --decimal apply to a LEDGER file; the built-in "
+                if not ledger and (mapping or values or fx_rates or currency != "USD" or decimal != "."):
+                    raise click.UsageError("--column, --map, --fx, --currency and --decimal apply to a LEDGER file; the built-in "
                                            "datasets have dealgraph's columns, US dollars and decimal points")
                 lg = read_ledger(ledger, **settings) if ledger else read_dataset(dataset, aliases=aliases)
                 return lg if year is None else lg.in_year(year)

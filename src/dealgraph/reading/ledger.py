@@ -33,6 +33,7 @@ from .cells import (
     TOO_LARGE,
     as_text,
     check_decimal,
+    clean_text,
     parse_amounts,
     parse_capacities,
     parse_dates,
@@ -49,7 +50,8 @@ KINDS = ("equity", "cloud", "chips", "compute", "services", "loan", "payment", "
 STATUSES = ("closed", "committed", "loi", "rumored", "lapsed", "superseded")
 CAPS = ("exact", "up_to", "estimated")
 COLUMNS = ("source", "target", "amount", "currency", "date", "kind", "status", "cap", "gw", "id", "note", "evidence",
-           "start", "end", "years", "superseded_by")
+           "start", "end", "years", "superseded_by", "checked")
+MAPPABLE = ("kind", "status", "cap")  # categorical columns whose values a reader may map (``values``)
 FIRM_STATUSES = ("closed", "committed")
 DEAD_STATUSES = ("lapsed", "superseded")  # kept in the record, counted nowhere (as is a row with superseded_by)
 MAX_TERM_YEARS = 100
@@ -223,6 +225,7 @@ def read_ledger(
     currency: str = "USD",
     name: str | None = None,
     decimal: str = ".",
+    values: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Ledger:
     """Read and validate a ledger.
 
@@ -248,6 +251,9 @@ def read_ledger(
         The decimal mark of amounts and capacities written as text: ``"."`` (default) reads
         ``1,234.5`` with commas as thousands separators; ``","`` reads ``1.234,5``. A cell whose
         separators fit neither (``1,5`` with ``"."``) is a problem, not a guess.
+    values : mapping, optional
+        Your values for dealgraph's in the categorical columns (kind, status, cap), e.g.
+        ``{"kind": {"cloud_commitment": "cloud", "chip_purchase": "chips"}}``; matched ignoring case.
 
     Returns
     -------
@@ -280,7 +286,7 @@ def read_ledger(
     label = name or source_name(source)
     table = _alias_table(aliases)
     raw = read_table(source, label)
-    return _validate(raw, label, columns or {}, table, dict(fx or {}), currency.upper(), check_decimal(decimal))
+    return _validate(raw, label, columns or {}, table, dict(fx or {}), currency.upper(), check_decimal(decimal), values or {})
 
 
 def seed_ledger(*, aliases: AliasTable | Mapping[str, str] | str | Path | None = None) -> Ledger:
@@ -331,8 +337,9 @@ def _alias_table(aliases: AliasTable | Mapping[str, str] | str | Path | None) ->
 
 
 def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases: AliasTable,
-              fx: dict[str, Any], base: str, decimal: str = ".") -> Ledger:
+              fx: dict[str, Any], base: str, decimal: str = ".", values: Mapping[str, Mapping[str, str]] | None = None) -> Ledger:
     problems = Problems(name, COLUMNS)
+    mapping = _value_maps(values or {}, problems)
     found = match_columns(raw.columns, COLUMNS, columns, problems)
     for required in ("source", "target"):
         if required not in found:
@@ -366,7 +373,7 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
     cats: dict[str, pl.Series] = {}
     for col, default in (("kind", "other"), ("status", "closed"), ("cap", None)):
         s = text(col).str.to_lowercase()
-        s = s.replace(_SYNONYMS[col])
+        s = s.replace(mapping.get(col, {})).replace(_SYNONYMS[col])
         bad = (~s.is_in(list(_ALLOWED[col])) & s.is_not_null())
         for i in bad.arg_true().to_list():
             problems.add(i + 1, col, raw[col][i], f"unknown {col}; expected one of {', '.join(_ALLOWED[col])}")
@@ -418,6 +425,8 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
     gw = parse_capacities(text("gw"), decimal=decimal)
     problems.add_column("gw", gw)
     start, end = _term(raw, text, dates.values, problems, decimal)
+    checked = parse_dates(raw["checked"] if "checked" in raw.columns else text("checked"))
+    problems.add_column("checked", checked)
 
     # ids
     ids = text("id")
@@ -458,6 +467,7 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
         "start": start,
         "end": end,
         "superseded_by": replaced_by,
+        "checked": checked.values.alias("checked"),
     })
     logger.info("ledger: %s: %d rows, %d entities, %d unknown amounts", name, n, len(entities), amount.null_count())
     notes: tuple[str, ...] = () if spelled.note is None else (spelled.note,)
@@ -509,6 +519,21 @@ def _term(raw: pl.DataFrame, text, dates: pl.Series, problems: Problems, decimal
         elif e is not None and e < b:
             problems.add(i + 1, "end", cells[i], f"the term ends before it starts ({b.isoformat()})")
     return start.values.alias("start"), end_values
+
+
+def _value_maps(values: Mapping[str, Mapping[str, str]], problems: Problems) -> dict[str, dict[str, str]]:
+    """``values`` checked: only categorical columns, each mapped onto one of dealgraph's values; keys lower-cased."""
+    out: dict[str, dict[str, str]] = {}
+    for col, pairs in values.items():
+        if col not in MAPPABLE:
+            problems.add(None, str(col), None, f"only {', '.join(MAPPABLE)} take a value map")
+            continue
+        for theirs, ours in pairs.items():
+            target = _SYNONYMS[col].get(str(ours).lower(), str(ours).lower())
+            if target not in _ALLOWED[col]:
+                problems.add(None, col, f"{theirs}:{ours}", f"maps onto an unknown {col}; expected one of {', '.join(_ALLOWED[col])}")
+            out.setdefault(col, {})[clean_text(str(theirs)).lower()] = target
+    return out
 
 
 def live_rows(table: pl.DataFrame) -> pl.Series:
