@@ -50,6 +50,7 @@ def _csv_args(command: str, tmp_path) -> list[str]:
         "features": [str(tmp_path / "t.csv"), "-o", str(tmp_path / "f.parquet"), "--window", "1h"],
         "generate": [str(tmp_path / "g.csv"), "--rows", "200"],
         "report": ["-o", str(tmp_path / "r.html")],
+        "diff": ["--from", "2024-12-31", "--to", "2025-12-31"],
     }.get(command, [])
 
 

@@ -35,6 +35,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".analyses.core": ("CoreResult", "circular_core"),
     ".analyses.dependency": ("DependencyResult", "dependency", "hhi"),
     ".analyses.flags": ("FlagsResult", "circular_deal_flags"),
+    ".analyses.history": ("DiffResult", "diff", "known_by"),
     ".analyses.stress": ("MODELS", "StressResult", "stress"),
     ".analyses.summary": ("Summary", "summary"),
     ".web.report": ("article_story", "report_data", "without_deals"),
@@ -66,6 +67,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from .analyses.dependency import DependencyResult, dependency, hhi
     from .analyses.flags import FlagsResult, circular_deal_flags
     from .analyses.flows import Flows, flows
+    from .analyses.history import DiffResult, diff, known_by
     from .analyses.loops import Hop, Loop, LoopsResult, find_loops
     from .analyses.round_trips import RoundTripsResult, round_trips
     from .analyses.stress import MODELS, StressResult, stress

@@ -435,6 +435,27 @@ def flags_cmd(lg, *, usd_per_gw, fmt, entities_file):
           fmt, "flags")
 
 
+@cli.command("diff")
+@ledger_options(dataset="ai-deals")
+@click.option("--from", "first", required=True, metavar="DATE", help="The earlier date, e.g. 2024-12-31.")
+@click.option("--to", "last", required=True, metavar="DATE", help="The later date, e.g. 2025-12-31.")
+@click.option("--max-length", default=6, show_default=True, type=click.IntRange(2, 50), help="Longest loop, in entities.")
+def diff_cmd(lg, *, usd_per_gw, fmt, first, last, max_length):
+    """What changed between two dates: deals that became known or were replaced, loops closed or broken, the money."""
+    from ..analyses.history import diff
+
+    _emit(diff(lg, _date(first, "--from"), _date(last, "--to"), usd_per_gw=usd_per_gw, max_length=max_length), fmt, "diff")
+
+
+def _date(value: str, option: str):
+    from ..reading.cells import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r}: {exc}", param_hint=option) from None
+
+
 @cli.command("stress")
 @ledger_options
 @_entity_options
@@ -481,14 +502,7 @@ def stress_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, fail, pay, deman
         lapse_ids=base.lapse_ids + tuple(x for x in lapse if x not in STATUSES and x not in KINDS),
         origin=base.origin if scenario_file else "command line",
     )
-    start = None
-    if as_of is not None:
-        from ..reading.cells import parse_date
-
-        try:
-            start = parse_date(as_of)
-        except ValueError as exc:
-            raise click.BadParameter(f"{as_of!r}: {exc}", param_hint="--as-of") from None
+    start = None if as_of is None else _date(as_of, "--as-of")
     _emit(stress(lg, scenario, model=model, basis=basis, usd_per_gw=usd_per_gw, entities=entities, assume_buffer=assume_buffer,
                  horizon=horizon, as_of=start, alpha=alpha, beta=beta, lgd=lgd), fmt, "stress")
 

@@ -1,0 +1,131 @@
+"""History: the record as it stood on a date, and what changed between two dates.
+
+A deal is **known by** a date when its date (else its start) is on or before it. A deal
+replaced by another (``superseded_by``) was live until its replacement became known, so on
+an earlier date it counts; a deal that lapsed with no replacement is never counted (when it
+lapsed is not recorded). Undated deals belong to no date: they are left out of every view
+and counted.
+
+``diff`` compares two dates: the deals that became known, the deals replaced in between, the
+loops that closed and the loops that broke, and the stated and circular money on each date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+import polars as pl
+
+from .._errors import LimitError
+from .._results import Result, fmt_money, fmt_share
+from ..reading.ledger import Ledger
+from .circularity import circularity
+from .flows import assumptions, flows
+from .loops import find_loops
+
+__all__ = ["DiffResult", "diff", "known_by"]
+
+
+def known_by(ledger: Ledger, date: dt.date) -> Ledger:
+    """The ledger as it stood on ``date``: deals dated on or before it, replaced deals live until their replacement.
+
+    >>> import dealgraph as dg
+    >>> lg = dg.read_ledger([{"id": "loi", "source": "N", "target": "O", "amount": "100", "date": "2025-09", "status": "loi",
+    ...                       "superseded_by": "stake"},
+    ...                      {"id": "stake", "source": "N", "target": "O", "amount": "30", "date": "2026-02", "status": "closed"}])
+    >>> [known_by(lg, dt.date(y, 12, 31)).table["superseded_by"].to_list() for y in (2025, 2026)]
+    [[None], ['stake', None]]
+    """
+    if ledger.year is not None:
+        raise LimitError("a history view is taken from the whole ledger, not from one year's view")
+    t = ledger.table
+    when = t["date"].fill_null(t["start"])
+    known = t.filter(when <= date)
+    arrived = set(known["id"].to_list())
+    table = known.with_columns(superseded_by=pl.when(pl.col("superseded_by").is_in(list(arrived))).then("superseded_by"))
+    return replace(ledger, table=table, undated=tuple(t.filter(when.is_null())["id"].to_list()))
+
+
+@dataclass(frozen=True)
+class DiffResult(Result):
+    """What changed between two dates: ``changes`` (one row per deal or loop) and ``totals`` (money on each date)."""
+
+    first: dt.date
+    last: dt.date
+    changes: pl.DataFrame
+    totals: pl.DataFrame
+    undated: tuple[str, ...]
+
+    def to_frame(self) -> pl.DataFrame:
+        return self.changes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"from": self.first.isoformat(), "to": self.last.isoformat(), "currency": self.currency, "notes": list(self.notes),
+                "totals": self.totals.to_dicts(), "changes": self.changes.to_dicts(), "undated": list(self.undated)}
+
+    def __rich__(self):
+        from rich.console import Group
+        from rich.table import Table
+
+        c = self.currency
+        s = Table(title=f"From {self.first} to {self.last} (headline basis)", title_justify="left")
+        for col in ("date", "deals", "stated money", "circular", "share", "loops"):
+            s.add_column(col, justify="left" if col == "date" else "right")
+        for r in self.totals.iter_rows(named=True):
+            s.add_row(r["date"].isoformat(), str(r["deals"]), fmt_money(r["stated"], c), fmt_money(r["circular"], c),
+                      fmt_share(r["share"]), str(r["loops"]))
+        t = Table(title="What changed", title_justify="left")
+        for col in ("change", "what", "date", "amount", "detail"):
+            t.add_column(col, justify="right" if col == "amount" else "left")
+        for r in self.changes.iter_rows(named=True):
+            t.add_row(r["change"], r["what"], r["date"].isoformat() if r["date"] else "-",
+                      "unknown" if r["amount"] is None else fmt_money(r["amount"], c), r["detail"])
+        return Group(s, t, *self.notes)
+
+
+def diff(ledger: Ledger, first: dt.date, last: dt.date, *, usd_per_gw: float | None = None, max_length: int = 6) -> DiffResult:
+    """What changed between ``first`` and ``last``: deals, replacements, loops, and the money on each date.
+
+    >>> import dealgraph as dg
+    >>> lg = dg.read_ledger([{"source": "A", "target": "B", "amount": "5", "date": "2024-03", "status": "closed"},
+    ...                      {"source": "B", "target": "A", "amount": "2", "date": "2025-06", "status": "committed"}])
+    >>> d = diff(lg, dt.date(2024, 12, 31), dt.date(2025, 12, 31))
+    >>> d.changes.select("change", "what").rows(), d.totals["circular"].to_list()
+    ([('deal known', 'B -> A (r2)'), ('loop closed', 'A -> B -> A')], [0.0, 4.0])
+    """
+    if not first < last:
+        raise LimitError(f"--from ({first}) must come before --to ({last})")
+    before, after = known_by(ledger, first), known_by(ledger, last)
+    names = ledger.entities
+    rows: list[dict[str, Any]] = []
+    old_ids = set(before.table["id"].to_list())
+    for r in after.table.filter(~pl.col("id").is_in(list(old_ids))).sort("date", "id").iter_rows(named=True):
+        rows.append({"change": "deal known", "what": f"{names[r['source']]} -> {names[r['target']]} ({r['id']})",
+                     "date": r["date"] or r["start"], "amount": r["amount"], "detail": f"{r['kind']}, {r['status']}"})
+    live_before = before.table.filter(pl.col("superseded_by").is_null())["id"].to_list()
+    for r in after.table.filter(pl.col("id").is_in(live_before), pl.col("superseded_by").is_not_null()).iter_rows(named=True):
+        rows.append({"change": "deal replaced", "what": f"{names[r['source']]} -> {names[r['target']]} ({r['id']})",
+                     "date": None, "amount": r["amount"], "detail": f"replaced by {r['superseded_by']}"})
+    loops = [find_loops(v, max_length=max_length, usd_per_gw=usd_per_gw) for v in (before, after)]
+    paths = [{lp.path(): lp for lp in res.loops} for res in loops]
+    for change, src, other in (("loop closed", paths[1], paths[0]), ("loop broke", paths[0], paths[1])):
+        for path, lp in src.items():
+            if path not in other:
+                rows.append({"change": change, "what": path, "date": None, "amount": lp.throughput,
+                             "detail": lp.evidence + (f"; unknown: {', '.join(lp.unknown_hops)}" if lp.unknown_hops else "")})
+    totals = []
+    for date, view, res in ((first, before, loops[0]), (last, after, loops[1])):
+        b = circularity(view, usd_per_gw=usd_per_gw).only("headline").bases[0]
+        totals.append({"date": date, "deals": len(view), "stated": b.total, "circular": b.circular, "share": b.share,
+                       "loops": len(res.loops)})
+    schema = {"change": pl.String, "what": pl.String, "date": pl.Date, "amount": pl.Float64, "detail": pl.String}
+    notes = (*assumptions(flows(after, "headline", usd_per_gw=usd_per_gw), period=False),
+             "A deal is known from its date (else its start); a replaced deal counts until its replacement is known; a deal that "
+             "lapsed without a replacement never counts (when it lapsed is not recorded).")
+    if after.undated:
+        notes += (f"Undated, so on no date: {len(after.undated)} deal{'s' if len(after.undated) != 1 else ''}, "
+                  f"{', '.join(after.undated[:10])}{' and more' if len(after.undated) > 10 else ''}.",)
+    return DiffResult(first, last, pl.DataFrame(rows, schema=schema), pl.DataFrame(totals), after.undated,
+                      currency=ledger.currency, notes=notes)
