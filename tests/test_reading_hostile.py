@@ -14,6 +14,7 @@ import dealgraph as dg
 from dealgraph._errors import KEPT, Problem
 from dealgraph.reading.aliases import AliasTable, sort_names
 from dealgraph.reading.cells import parse_date
+from dealgraph.reading.ledger import live_rows
 
 READERS = {"ledger": dg.read_ledger, "edges": dg.read_edges}
 TEXT_FORMATS = ["csv", "json", "ndjson", "parquet"]
@@ -133,7 +134,8 @@ def test_the_amlworld_layout_keeps_its_two_account_columns(tmp_path):
 
 
 def test_superseded_rows_of_the_built_in_datasets_still_read():
-    assert len(dg.read_dataset("ai-deals")) == 33
+    lg = dg.read_dataset("ai-deals")
+    assert len(lg) >= 100 and lg.table.filter(live_rows(lg.table).not_()).height >= 3
 
 
 # ---------------------------------------------------------------- 4. dates

@@ -2,6 +2,7 @@
 
 import re
 from importlib import resources
+from urllib.parse import urlparse
 
 import polars as pl
 import pytest
@@ -10,7 +11,7 @@ import dealgraph as dg
 
 ARTICLE = resources.files("dealgraph") / "data" / "seed" / "000_9be8809e8f254aae.txt"  # shipped with the package
 
-EVIDENCE = re.compile(r"^seed article (\S+) line (\d+): 「(.+)」$")
+EVIDENCE = re.compile(r"^seed article (\S+) line (\d+): 「(.+?)」(?: ; (.+))?$")  # the article, then public reports of the same deal
 
 
 def test_every_row_cites_article_line_and_words():
@@ -47,23 +48,62 @@ def test_entities_have_chinese_names():
     assert {"微软", "英伟达", "亚马逊", "谷歌"} <= zh
 
 
-def test_ai_deals_dataset_rows_cite_urls_and_hold_the_known_loops():
+MONEY = re.compile(r"(?:US)?\$\s?\d[\d,.]*\s*(?:trillion|billion|million|bn|tn|[BMT]\b)?|\d[\d,.]*\s*(?:trillion|billion|million)"
+                   r"|[\d.]+\s*万?亿美元|[\d.]+\s*億美元", re.I)
+WHY_UNKNOWN = (r"not stated|unknown|no (separate |company |dollar )?(contract )?figure|not disclosed|undisclosed"
+               r"|no (per-investor |separate )?amount|amounts? stated|neither the amount")
+CAPACITY = re.compile(r"([\d.]+)\s*(GW|gigawatts?|千兆瓦|吉瓦|MW|megawatts?)", re.I)
+
+
+def _sources(evidence: str) -> list[tuple[str, str]]:
+    """(url, quoted words) of every public source a row cites (``URL : 'words'``, several joined by `` ; ``)."""
+    return [(m.group(1), m.group(2)) for m in re.finditer(r"(https?://\S+) : '(.*?)'(?=\s*(?:;|\.\.\.|…|$))", evidence)]
+
+
+def _figures(words: str) -> list[float]:
+    out = []
+    for m in MONEY.findall(words):
+        try:
+            parsed = dg.parse_amount(m.strip().rstrip(".,"))
+        except ValueError:
+            continue
+        if parsed is not None:
+            out.append(parsed.value)
+    return out
+
+
+def test_the_public_record_is_sourced_dated_and_its_figures_are_in_the_quoted_words():
     lg = dg.read_dataset("ai-deals")
-    seed_ids = set(dg.seed_ledger().table["id"].to_list())
-    wider = lg.to_frame().filter(~pl.col("id").is_in(list(seed_ids)))
-    assert wider.height == 21 and set(lg.table["id"].to_list()) - set(wider["id"].to_list()) == seed_ids - {"seed-05"}
-    for rec in wider.iter_rows(named=True):
-        url, sep, words = rec["evidence"].partition(" : ")
-        assert url.startswith("https://") and sep and words.startswith("'"), rec["id"]
-        if rec["amount"] is None:  # an unknown amount says why
-            assert rec["gw"] is not None or re.search(r"not stated|unknown|no figure", rec["note"]), rec["id"]
-        elif rec["cap"] == "exact":  # an exact figure is in the quoted words
-            figure = f"{rec['amount'] / 1e9:g}"
-            assert f"${figure} billion" in words or f"{figure} billion" in words, rec["id"]
-    assert {"Amazon", "Google", "CoreWeave", "AMD", "Broadcom"} <= set(lg.entities)
-    loops = dg.find_loops(lg)
-    assert loops.find("NVIDIA", "OpenAI", "Oracle") is not None
-    assert loops.find("Microsoft", "OpenAI") is not None
+    rows = lg.to_frame()
+    assert rows.height >= 100
+    undated = rows.filter(pl.col("date").is_null() & pl.col("start").is_null())
+    assert undated.height <= 0.05 * rows.height, undated["id"].to_list()
+    ids = set(rows["id"].to_list())
+    for rec in rows.iter_rows(named=True):
+        sources = _sources(rec["evidence"] or "")
+        assert sources, f"{rec['id']}: no public source (URL : 'words')"
+        for url, _ in sources:
+            parts = urlparse(url)
+            assert parts.scheme in ("http", "https") and "." in parts.netloc and " " not in url, (rec["id"], url)
+        assert rec["checked"] is not None, rec["id"]
+        derived = (rec["note"] or "").startswith("Derived:")
+        quoted = " ".join(re.findall(r"'(.*?)'(?=\s*(?:;|\.\.\.|…|$))", rec["evidence"]) + re.findall(r"「(.+?)」", rec["evidence"]))
+        if rec["amount"] is not None and not derived:
+            assert any(abs(f - rec["amount"]) <= 0.005 * rec["amount"] for f in _figures(quoted)), rec["id"]
+        if rec["gw"] is not None and not derived:
+            stated = [float(n) * (1e-3 if u.lower().startswith(("mw", "megawatt")) else 1) for n, u in CAPACITY.findall(quoted)]
+            assert any(abs(g - rec["gw"]) < 1e-9 for g in stated), rec["id"]
+        if rec["amount"] is None:  # an unknown amount says why, or carries a capacity
+            assert rec["gw"] is not None or re.search(WHY_UNKNOWN, rec["note"] or "", re.I), rec["id"]
+        if rec["superseded_by"] is not None or rec["status"] in ("superseded",):
+            assert rec["superseded_by"] in ids and rec["superseded_by"] != rec["id"], rec["id"]
+
+
+def test_the_loops_public_sources_call_circular_are_found_on_the_bundled_data():
+    loops = dg.find_loops(dg.read_dataset("ai-deals"), max_length=4, limit=100_000)
+    for names in [("NVIDIA", "OpenAI", "Oracle"), ("Microsoft", "OpenAI"), ("CoreWeave", "NVIDIA"), ("CoreWeave", "NVIDIA", "OpenAI"),
+                  ("AMD", "OpenAI"), ("Anthropic", "Microsoft", "NVIDIA"), ("Amazon", "Anthropic"), ("Anthropic", "Google")]:
+        assert loops.find(*names) is not None, names
 
 
 def test_unknown_dataset_is_an_error():

@@ -1,5 +1,6 @@
 """Dependency and stress on ledgers, scenario files and their errors."""
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -9,6 +10,7 @@ from click.testing import CliRunner
 
 import dealgraph as dg
 from dealgraph.cli import cli
+from dealgraph.reading.terms import period_shares
 
 
 def ledger(rows):
@@ -80,7 +82,9 @@ def test_stress_fail_openai_on_the_seed():
     res = dg.stress(dg.seed_ledger(), {"fail": [{"entity": "OpenAI", "pay": 0}]}, model="all")
     losers = res.losers("eisenberg-noe")
     assert losers["entity"].to_list() == ["OpenAI compute suppliers (unnamed)", "Amazon"]
-    assert losers["loss"].to_list() == pytest.approx([1.4e12, 38e9])
+    # the USD 38B Amazon contract runs seven years from 2025-11-03: the year from 2025-11-18 holds a seventh of its days' weight
+    year = period_shares(dg.seed_ledger().table.filter(id="seed-07"), dt.date(2025, 11, 18), dt.date(2026, 11, 17))[0]
+    assert losers["loss"].to_list() == pytest.approx([1.4e12, 38e9 * year]) and 0.14 < year < 0.15
     assert set(res.system["model"]) == set(dg.MODELS)
     # no figures for Anthropic, OpenAI or the unnamed suppliers: not assessed, named, never defaulted by an assumed zero
     assert res.not_assessed() == ["Anthropic", "OpenAI", "OpenAI compute suppliers (unnamed)"]
@@ -155,7 +159,7 @@ def test_malformed_scenario_files(tmp_path, text, key):
 def test_cli_stress_fail_openai_names_losers_and_assumed_buffers():
     res = CliRunner().invoke(cli, ["stress", "--fail", "OpenAI", "--pay", "0"])
     assert res.exit_code == 0
-    assert "Amazon" in res.output and "USD 38B" in res.output and "USD 1.4T" in res.output
+    assert "Amazon" in res.output and "USD 5.43B" in res.output and "USD 1.4T" in res.output
     assert "Not assessed" in res.output and "not assessed" in res.output
     doc = json.loads(CliRunner().invoke(cli, ["stress", "--fail", "OpenAI", "--json"]).output)
     assert {r["model"] for r in doc["result"]["system"]} == set(dg.MODELS)
