@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from .._results import Record, envelope, flat_frame, for_terminal
+from .._results import Record, envelope, flat_frame, for_terminal, jsonable
 
 
 def _stderr(message: str) -> None:
@@ -280,14 +280,16 @@ def cli(verbose: int) -> None:
     command reads a ledger file (CSV, TSV, Parquet, JSON, NDJSON) or, with
     none, the built-in ledger of the seed article.
     """
-    if verbose:  # the library logs to logging.getLogger("dealgraph.<module>"); show it on this run's stderr
-        import logging
+    import logging
 
-        handler = logging.StreamHandler(sys.stderr)  # this run's stderr (a test runner's, too)
-        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-        logger = logging.getLogger("dealgraph")
-        logger.handlers = [handler]
-        logger.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
+    logger = logging.getLogger("dealgraph")
+    if not verbose:  # quiet: the reader's notes are in validate's and summary's output, and -v shows every step
+        logger.handlers = [logging.NullHandler()]
+        return
+    handler = logging.StreamHandler(sys.stderr)  # the library logs to logging.getLogger("dealgraph.<module>"); this run's stderr
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    logger.handlers = [handler]
+    logger.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
 
 
 @cli.command()
@@ -454,6 +456,40 @@ def _date(value: str, option: str):
         return parse_date(value)
     except ValueError as exc:
         raise click.BadParameter(f"{value!r}: {exc}", param_hint=option) from None
+
+
+@cli.command("export")
+@ledger_options(dataset="ai-deals", formats=("table", "json"))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The record's file: .csv, .parquet or .json (rows as objects), by its suffix.")
+@click.option("--dictionary", type=click.Path(dir_okay=False),
+              help="Where to write the data dictionary (Markdown); default: beside OUTPUT, as NAME.dictionary.md.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def export_cmd(lg, *, usd_per_gw, fmt, output, dictionary, force):
+    """Write the ledger as a flat record (CSV, Parquet or JSON) with its data dictionary, for others to cite."""
+    from pathlib import Path
+
+    from .._files import atomic_path
+    from ..reading.record import data_dictionary, record_frame
+
+    path = Path(output)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".json"):
+        raise click.BadParameter(f"{output}: give a .csv, .parquet or .json file", param_hint="--output")
+    words = Path(dictionary) if dictionary else path.with_name(path.stem + ".dictionary.md")
+    check_outputs(force, output=str(path), dictionary=str(words))
+    frame = record_frame(lg)
+    with contextlib.ExitStack() as stack:  # both files or neither
+        data, text = stack.enter_context(atomic_path(path)), stack.enter_context(atomic_path(words))
+        if suffix == ".csv":
+            flat_frame(frame).write_csv(data)
+        elif suffix == ".parquet":
+            frame.write_parquet(data)
+        else:
+            data.write_text(json.dumps(jsonable(frame.to_dicts()), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        text.write_text(data_dictionary(lg.origin), encoding="utf-8")
+    _emit(Record({"output": str(path), "dictionary": str(words), "rows": frame.height, "columns": frame.columns},
+                 f"wrote {path} ({frame.height} rows) and its data dictionary {words}"), fmt, "export")
 
 
 @cli.command("stress")
