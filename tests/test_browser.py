@@ -103,6 +103,9 @@ def test_report_opens_offline_without_requests_or_errors_and_highlights_loops(br
     shown = page.eval_on_selector_all("#loops-at li", "ls => ls.map(l => l.textContent.split(' — ')[0])")
     assert shown == (existed or [data["text"]["no_loops"]])
     assert len(existed) < len(data["loops"])
+    page.click("#chapters button[data-year='2024']")  # a chapter shows the network as it stood at that year's end
+    assert page.text_content("#date-label") <= "2024-12-31" < max(e["date"] for e in data["edges"] if e["date"])
+    assert page.eval_on_selector_all("#chapters li", "ls => ls.length") == len(data["chapters"])
     page.eval_on_selector("#date-slider", "s => { s.value = s.max; s.dispatchEvent(new Event('input')); }")
     page.check("#article-only")  # the article's network inside the wider web
     article = {e["id"] for e in data["edges"] if e["in_story"]}

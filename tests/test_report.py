@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import io
 import json
 import re
 
+import numpy as np
 import polars as pl
 import pytest
 from click.testing import CliRunner
@@ -309,3 +311,19 @@ def test_the_report_shows_money_per_year():
     assert years[2029]["stated"] >= 60e9  # a fifth of Oracle's five-year USD 300B from 2027, and more
     assert years[2025]["circular"] > 0 and years[2025]["share_text"].endswith("%")
     assert dg.report_data(dg.read_ledger([{"source": "A", "target": "B", "amount": "1"}]))["per_year"] == []
+
+
+def test_the_report_tells_the_story_by_year_and_its_rough_edges_are_gone():
+    lg = dg.read_dataset("ai-deals")
+    d = dg.report_data(lg)
+    chapters = {c["year"]: c for c in d["chapters"]}
+    assert min(chapters) == 2019 and chapters[2019]["new_deals"] == 1  # Microsoft's first OpenAI tranche
+    assert chapters[max(chapters)]["deals"] == len(lg) - len(dg.known_by(lg, dt.date(1900, 1, 1)).undated)
+    assert any("ai-01" in r for c in chapters.values() for r in c["replaced"])  # the letter of intent, replaced by the stake
+    assert sum(len(c["loops_closed"]) for c in chapters.values()) >= 10
+    edges = {e["id"]: e for e in d["edges"]}
+    assert edges["seed-01"]["url"].startswith("https://")  # the article's rows link their public report
+    assert d["text"]["parties"] != d["text"]["source"] and "—" not in d["text"]["loops_all"]
+    xy = np.array([[n["x"], n["y"]] for n in d["nodes"]])
+    gaps = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(axis=2)) + np.eye(len(xy)) * 1e9
+    assert gaps.min() >= 0.9 * 500 * 1.6 / np.sqrt(len(xy))  # no two entities on top of each other

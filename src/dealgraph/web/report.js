@@ -47,6 +47,7 @@
     return { right: 8, feature: { saveAsImage: { title: T('png'), name: 'dealgraph-' + name, pixelRatio: 2 } } };
   }
   var tooltip = { renderMode: 'richText', confine: true };
+  var longNames = { width: 200, overflow: 'break', interval: 0 };  // a long entity name wraps inside the chart, never cut at the left
   function nodeName(i) { return D.nodes[i].name; }
 
   // ---- filters -----------------------------------------------------------
@@ -120,7 +121,7 @@
       toolbox: toolbox('network'),
       series: [{
         type: 'graph', layout: 'none', roam: true, data: nodes, links: links, edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 9,
-        emphasis: { disabled: true }, edgeLabel: { show: true }
+        emphasis: { disabled: true }, edgeLabel: { show: true }, labelLayout: { hideOverlap: true }
       }]
     }, { notMerge: true });
   }
@@ -177,7 +178,7 @@
   function showDeal(e) {
     var box = clear($('detail'));
     var t = el('table');
-    t.appendChild(row([T('id'), T('source'), T('kind'), T('status'), T('amount'), T('date'), T('note')], true));
+    t.appendChild(row([T('id'), T('parties'), T('kind'), T('status'), T('amount'), T('date'), T('note')], true));
     t.appendChild(row([e.id, nodeName(e.source) + ' → ' + nodeName(e.target), e.kind, e.status, e.amount_text, e.date || '',
                        e.note || '']));
     var tr = el('tr');
@@ -187,6 +188,31 @@
     tr.appendChild(td);
     t.appendChild(tr);
     box.appendChild(t);
+  }
+
+  // ---- the story by year ---------------------------------------------------
+  function drawChapters() {
+    var list = clear($('chapters'));
+    D.chapters.forEach(function (c) {
+      var li = el('li');
+      li.appendChild(el('p', T('chapter').replace('{year}', c.year).replace('{new}', c.new_deals).replace('{s}', c.new_deals === 1 ? '' : 's')
+        .replace('{money}', c.new_money_text).replace('{deals}', c.deals).replace('{stated}', c.stated_text)
+        .replace('{circular}', c.circular_text).replace('{share}', c.share_text)));
+      if (c.loops_closed.length) li.appendChild(el('p', T('closed') + ': ' + c.loops_closed.join(' · ')));
+      if (c.replaced.length) li.appendChild(el('p', T('replaced') + ': ' + c.replaced.join(' · ')));
+      var b = el('button', T('show_year') + ' ' + c.year);
+      b.dataset.year = String(c.year);
+      b.addEventListener('click', function () {  // the slider at the last dated deal of that year: the network as it stood
+        var i = -1;
+        dates.forEach(function (d, k) { if (d <= c.end) i = k; });
+        state.dateIndex = i < 0 ? 0 : i;
+        $('date-slider').value = String(state.dateIndex);
+        drawTimeline(); drawNetwork();
+        $('network').scrollIntoView();
+      });
+      li.appendChild(b);
+      list.appendChild(li);
+    });
   }
 
   // ---- timeline ----------------------------------------------------------
@@ -222,7 +248,7 @@
       series: [{ type: 'scatter', data: points,
                  markLine: d === null ? undefined : { symbol: 'none', silent: true, data: [{ xAxis: d }], lineStyle: { color: '#c0392b' } } }]
     }, { notMerge: true });
-    $('loops-at-title').textContent = T('loops_at') + ' ' + (d === null ? '—' : d);
+    $('loops-at-title').textContent = d === null ? T('loops_all') : T('loops_at') + ' ' + d;
     var ul = clear($('loops-at'));
     var at = loopsAt();
     if (!at.length) ul.appendChild(el('li', T('no_loops')));
@@ -242,9 +268,11 @@
       legend: { data: [T('stated_money'), T('circular_money')], top: 0, left: 0 },
       grid: { left: 60, right: 30, top: 30, bottom: 30 },
       xAxis: { type: 'category', data: years.map(function (y) { return String(y.year); }) },
-      yAxis: { type: 'value', axisLabel: { formatter: function (v) { return v === 0 ? '0' : (v / 1e9) + 'B'; } } },
-      series: [{ name: T('stated_money'), type: 'bar', data: years.map(function (y) { return y.stated; }), itemStyle: { color: '#7f8c8d' } },
-               { name: T('circular_money'), type: 'bar', data: years.map(function (y) { return y.circular; }), itemStyle: { color: '#c0392b' } }]
+      yAxis: { type: 'value', axisLabel: { show: false } },  // money is written one way: the figures' own text, on the bars
+      series: [{ name: T('stated_money'), type: 'bar', itemStyle: { color: '#7f8c8d' },
+                 data: years.map(function (y) { return { value: y.stated, label: { show: y.stated > 0, position: 'top', formatter: y.stated_text } }; }) },
+               { name: T('circular_money'), type: 'bar', itemStyle: { color: '#c0392b' },
+                 data: years.map(function (y) { return { value: y.circular, label: { show: y.circular > 0, position: 'top', formatter: y.circular_text } }; }) }]
     }, { notMerge: true });
   }
 
@@ -264,9 +292,9 @@
       animation: false,
       tooltip: Object.assign({ formatter: function (p) { return p.data.tip; } }, tooltip),
       toolbox: toolbox('dependency'),
-      grid: { left: 160, right: 40, top: 30, bottom: 30 },
+      grid: { left: 10, right: 60, top: 30, bottom: 30, containLabel: true },
       xAxis: { type: 'value', max: 1, axisLabel: { formatter: function (v) { return Math.round(100 * v) + '%'; } } },
-      yAxis: { type: 'category', inverse: true, data: conc.map(function (c) { return D.names[c.entity]; }) },
+      yAxis: { type: 'category', inverse: true, data: conc.map(function (c) { return D.names[c.entity]; }), axisLabel: longNames },
       series: [{ type: 'bar', data: conc.map(function (c) {
         return { value: c.top_share, entity: c.entity, counterparty: c.top_counterparty, itemStyle: { color: c.level === 'highly concentrated' ? '#c0392b' : '#4a7fb5' },
                  label: { show: true, position: 'right', formatter: c.top_share_text },
@@ -309,9 +337,9 @@
       animation: false,
       tooltip: Object.assign({ formatter: function (p) { return p.data.tip; } }, tooltip),
       toolbox: toolbox('stress'),
-      grid: { left: 160, right: 40, top: 30, bottom: 30 },
+      grid: { left: 10, right: 60, top: 30, bottom: 30, containLabel: true },
       xAxis: { type: 'value', axisLabel: { show: false } },
-      yAxis: { type: 'category', inverse: true, data: hit.map(function (e) { return e.name; }) },
+      yAxis: { type: 'category', inverse: true, data: hit.map(function (e) { return e.name; }), axisLabel: longNames },
       series: [{ type: 'bar', data: hit.map(function (e) {
         return { value: e.loss, itemStyle: { color: e.defaulted ? '#c0392b' : '#e59866' }, label: { show: true, position: 'right', formatter: e.loss_text },
                  tip: e.name + ': ' + e.loss_text + (e.defaulted ? ' · ' + T('defaulted') : '') };
@@ -330,7 +358,7 @@
   // ---- deals and notes ---------------------------------------------------
   function dealTable(edges, toggles) {
     var t = el('table');
-    t.appendChild(row((toggles ? [T('on')] : []).concat([T('id'), T('source'), T('kind'), T('status'), T('amount'), T('date'), T('source')]), true));
+    t.appendChild(row((toggles ? [T('on')] : []).concat([T('id'), T('parties'), T('kind'), T('status'), T('amount'), T('date'), T('source')]), true));
     edges.forEach(function (e) {
       var cells = [];
       if (toggles) {
@@ -409,6 +437,7 @@
     drawLoopList();
     drawNetwork();
     drawLoopFlow();
+    drawChapters();
     drawTimeline();
     drawPerYear();
     drawDependency();

@@ -9,8 +9,10 @@ every figure already formatted in the page's language (the page formats nothing 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any, Literal
@@ -23,6 +25,7 @@ from .._errors import DealgraphError
 from .._results import Lang, fmt_money, fmt_share, jsonable
 from ..analyses.circularity import circularity
 from ..analyses.flows import Basis, Ranges, row_amounts
+from ..analyses.history import diff
 from ..analyses.stress import stress
 from ..analyses.summary import STRESS_CANDIDATES, summary
 from ..reading.entities import EntityTable
@@ -71,14 +74,28 @@ def _layout(n: int, src: np.ndarray, dst: np.ndarray, amount: np.ndarray, seed: 
             g.add_edge(i, j, weight=w)
     pos = nx.spring_layout(g, seed=seed, weight="weight", iterations=200, k=2.0 / math.sqrt(max(n, 1)))
     xy = np.array([pos[i] for i in range(n)]) if n else np.zeros((0, 2))
-    return np.round(xy * 500, 1)
+    return np.round(_apart(xy, 1.6 / math.sqrt(max(n, 1))) * 500, 1)
+
+
+def _apart(xy: np.ndarray, gap: float, rounds: int = 60) -> np.ndarray:
+    """Nodes pushed apart until no two are closer than ``gap`` (a crowded core spread, so labels have room); deterministic."""
+    xy = xy.copy()
+    for _ in range(rounds):
+        d = xy[:, None, :] - xy[None, :, :]
+        dist = np.sqrt((d ** 2).sum(axis=2))
+        np.fill_diagonal(dist, 2 * gap)  # a node is never too close to itself
+        close = dist < gap
+        if not close.any():
+            break
+        push = np.where(close, (gap - dist) / 2 / np.maximum(dist, 1e-9), 0.0)
+        xy += (d * push[:, :, None]).sum(axis=1)
+    return xy
 
 
 def _url(evidence: str | None) -> str | None:
-    if not evidence:
-        return None
-    head = evidence.split(" ", 1)[0]
-    return head if head.startswith(("https://", "http://")) else None
+    """The first web address a row's evidence cites (the seed article's rows cite the article first)."""
+    found = re.search(r"https?://\S+", evidence or "")
+    return found.group(0) if found else None
 
 
 def report_data(
@@ -222,6 +239,7 @@ def report_data(
         },
         "circularity": _per_entity(circ, rt, name, money),
         "per_year": _per_year(lg, usd_per_gw, money),
+        "chapters": _chapters(lg, usd_per_gw, money, name, max_length),
         "pair_deals": pair_deals,
         "stress": stress_runs, "names": {e: name(e) for e in lg.entities},
         "notes": list(dict.fromkeys([*lg.notes, *loops["notes"], *circ["notes"], *dep["notes"], *([core_note] if core_note else [])])),
@@ -257,6 +275,29 @@ def _per_year(lg: Ledger, usd_per_gw: float | None, money: Callable[[float | Non
         b = circularity(lg.in_year(year), usd_per_gw=usd_per_gw).only("headline").bases[0]
         out.append({"year": year, "stated": b.total, "circular": b.circular, "stated_text": money(b.total),
                     "circular_text": money(b.circular), "share_text": fmt_share(b.share)})
+    return out
+
+
+def _chapters(lg: Ledger, usd_per_gw: float | None, money: Callable[[float | None], str], name: Callable[[str], str],
+              max_length: int) -> list[dict[str, Any]]:
+    """The story by year: for each year a dated deal falls in, what became known, the loops that closed, the money at its end."""
+    when = lg.table["date"].fill_null(lg.table["start"]).drop_nulls()
+    if when.is_empty() or lg.year is not None:
+        return []
+    first, last = int(when.dt.year().min()), int(when.dt.year().max())  # type: ignore[arg-type]
+    out = []
+    for year in range(max(first, last - MAX_YEARS + 1), last + 1):
+        d = diff(lg, dt.date(year - 1, 12, 31), dt.date(year, 12, 31), usd_per_gw=usd_per_gw, max_length=max_length)
+        end = d.totals.row(1, named=True)
+        known = d.changes.filter(pl.col("change") == "deal known")
+        out.append({
+            "year": year, "end": f"{year}-12-31", "deals": end["deals"], "new_deals": known.height,
+            "new_money_text": money(float(known["amount"].sum() or 0.0)),
+            "replaced": d.changes.filter(pl.col("change") == "deal replaced")["what"].to_list(),
+            "loops_closed": [" -> ".join(name(e) for e in w.split(" -> ")) for w in
+                             d.changes.filter(pl.col("change") == "loop closed")["what"].to_list()],
+            "stated_text": money(end["stated"]), "circular_text": money(end["circular"]), "share_text": fmt_share(end["share"]),
+        })
     return out
 
 
