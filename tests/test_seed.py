@@ -123,3 +123,14 @@ def test_every_company_with_ten_billion_of_stated_flows_has_sourced_facts():
     for row in table.iter_rows(named=True):
         given = [f for f in ("revenue", "equity", "liquid_assets", "cash", "market_value") if row[f] is not None]
         assert given and all(f"{f}" in row["source"] and "http" in row["source"] for f in given), row["entity"]
+
+
+def test_validate_says_how_many_deals_are_dated_and_sourced():
+    from click.testing import CliRunner
+
+    from dealgraph.cli import cli
+
+    out = CliRunner().invoke(cli, ["validate", "--dataset", "ai-deals"]).output
+    n = len(dg.read_dataset("ai-deals"))
+    assert f"valid. {n} rows" in out and n >= 100 and f"{n} citing a web source" in out
+    assert re.search(r"; (\d) undated \((\d\.\d)%\)", out) and float(re.search(r"\((\d\.\d)%\)", out).group(1)) <= 5.0

@@ -296,12 +296,14 @@ def cli(verbose: int) -> None:
 @ledger_options
 def validate(lg, *, usd_per_gw, fmt):
     """Check a ledger and show what was read (problems exit with code 1)."""
-    from .._results import fmt_money
+    from .._results import fmt_money, fmt_share
 
     info = lg.overview()
     line = (f"{lg.origin}: valid. {info['rows']} row{'s' if info['rows'] != 1 else ''}, {len(lg.entities)} entities, currency {lg.currency}, "
             f"{info['unknown_amounts']} unknown amounts ({info['capacity_only']} capacity-only), "
-            f"{fmt_money(info['total_stated'], lg.currency)} stated in all." + "".join(f"\n{note}" for note in lg.notes))
+            f"{fmt_money(info['total_stated'], lg.currency)} stated in all; {info['undated']} undated "
+            f"({fmt_share(info['undated'] / max(info['rows'], 1))}), {info['with_url']} citing a web source, {info['replaced']} "
+            "lapsed or replaced." + "".join(f"\n{note}" for note in lg.notes))
     _emit(Record(info, line), fmt, "validate", frame=lg.to_frame())
 
 

@@ -187,13 +187,17 @@ class Ledger:
         }
 
     def overview(self) -> dict[str, Any]:
-        """What was read: origin, rows, entities, currency, unknown and capacity-only amounts, the stated total.
+        """What was read: origin, rows, entities, currency, unknown and capacity-only amounts, the stated total, undated
+        rows (no date or start), rows citing a web source (an http or https address in ``evidence``), replaced rows.
 
-        >>> seed_ledger().overview()["unknown_amounts"]
-        8
+        >>> {k: seed_ledger().overview()[k] for k in ("unknown_amounts", "undated", "with_url")}
+        {'unknown_amounts': 8, 'undated': 2, 'with_url': 13}
         """
         t = self.table
         return {"origin": self.origin, "rows": len(self), "entities": list(self.entities), "currency": self.currency,
+                "undated": int((t["date"].is_null() & t["start"].is_null()).sum()),
+                "with_url": int(t["evidence"].fill_null("").str.contains(r"https?://").sum()),
+                "replaced": int((~live_rows(t)).sum()),
                 "unknown_amounts": int(t["amount"].null_count()),
                 "capacity_only": int((t["amount"].is_null() & t["gw"].is_not_null()).sum()),
                 "total_stated": float(t["amount"].sum() or 0.0), "notes": list(self.notes), "valid": True}
