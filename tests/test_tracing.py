@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import dealgraph as dg
+from dealgraph.matrix.tracing import edge_return_shares
 
 
 def cone_spring():
@@ -82,3 +83,21 @@ def test_balance_makes_every_node_balanced():
     z, y = dg.balance(F)
     assert np.allclose(F.sum(axis=0) + z, F.sum(axis=1) + y)
     assert (z >= 0).all() and (y >= 0).all() and (np.minimum(z, y) == 0).all()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(2, 9).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.floats(0.1, 100)), min_size=1, max_size=30),
+    st.lists(st.floats(0, 50), min_size=n, max_size=n))))
+def test_sparse_edge_return_shares_agree_with_the_dense_tracing(case):
+    n, edges, extra = case
+    W = np.zeros((n, n))
+    for i, j, a in edges:
+        if i != j:
+            W[i, j] += a
+    _, exits = dg.balance(W)
+    exits = exits + np.array(extra)
+    src, dst = np.nonzero(W)
+    edge, own = edge_return_shares(src, dst, W[src, dst], n, exits)
+    R = dg.return_shares(W, exits)
+    assert np.allclose(edge, R[src, dst], atol=1e-9) and np.allclose(own, np.diag(R), atol=1e-9)

@@ -30,7 +30,7 @@ import polars as pl
 
 from .._errors import MatrixError
 from .._results import Result, fmt_money, fmt_share
-from ..matrix.tracing import balance, return_shares
+from ..matrix.tracing import edge_return_shares
 from ..reading.entities import EntityTable, read_entities
 from ..reading.ledger import KINDS, Ledger
 from .flows import Basis, assumptions, flows
@@ -232,15 +232,17 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
     })
 
     # own money returning: share of the payer's money that the receiving entity funded (backward tracing)
-    inputs, _ = balance(W)
-    origin = return_shares(W.T, exits=inputs)  # origin[a, b]: share of b's money that came from a
-    src, dst = np.nonzero(W)
+    inputs, _ = f.balanced()
+    paid_edges = f.amount > 0
+    src, dst, amt = f.src[paid_edges], f.dst[paid_edges], f.amount[paid_edges]
+    # traced backwards (the reversed graph, outside money as its exits): the share of src's money that came from dst
+    origin, _ = edge_return_shares(dst, src, amt, n, inputs)
     own_money = pl.DataFrame({
         "entity": [names[j] for j in dst],
         "counterparty": [names[i] for i in src],
-        "revenue": W[src, dst],
-        "own_share": origin[dst, src],
-        "own_money": W[src, dst] * origin[dst, src],
+        "revenue": amt,
+        "own_share": origin,
+        "own_money": amt * origin,
     }, schema={"entity": pl.String, "counterparty": pl.String, "revenue": pl.Float64, "own_share": pl.Float64,
                "own_money": pl.Float64})
 

@@ -66,6 +66,22 @@ class Flows:
     def m(self) -> int:
         return len(self.src)
 
+    @property
+    def paid(self) -> np.ndarray:
+        """What each entity pays, in stated amounts."""
+        return np.bincount(self.src, weights=self.amount, minlength=self.n).astype(float)
+
+    @property
+    def received(self) -> np.ndarray:
+        """What each entity receives, in stated amounts."""
+        return np.bincount(self.dst, weights=self.amount, minlength=self.n).astype(float)
+
+    def balanced(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(inputs, exits)`` that balance every entity, as ``dealgraph.matrix.tracing.balance`` (from the edges)."""
+        paid, received = self.paid, self.received
+        top = np.maximum(paid, received)
+        return top - received, top - paid
+
     def rows(self, e: int) -> np.ndarray:
         return self.row_pos[self.row_ptr[e]: self.row_ptr[e + 1]]
 

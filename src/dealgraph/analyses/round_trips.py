@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from .._results import OnBases, fmt_money, fmt_share
-from ..matrix.tracing import FUNGIBILITY, balance, return_shares
+from ..matrix.tracing import FUNGIBILITY, edge_return_shares
 from ..reading.ledger import Ledger
 from .flows import BASES, Flows, assumptions, flows
 
@@ -91,24 +91,21 @@ def round_trips(ledger: Ledger, *, usd_per_gw: float | None = None) -> RoundTrip
     kinds = ledger.table["kind"].cast(str).to_list()
     ids = ledger.table["id"].to_list()
     fs = [flows(ledger, b, usd_per_gw=usd_per_gw) for b in BASES]
-    head = fs[0].matrix()
-    inputs, exits = balance(head)
-    through = head.sum(axis=1) + exits  # what passes through each entity of the headline network
+    inputs, exits = fs[0].balanced()
+    through = fs[0].paid + exits  # what passes through each entity of the headline network
     for f in fs:
-        W = f.matrix()
         # a dollar at i moves on with probability W[i, j] / through[i]: on the firm basis the rest (non-firm hops) leaves the count
-        e, d = _on_basis(f, W, inputs, np.maximum(through - W.sum(axis=1), 0.0), kinds, ids)
+        e, d = _on_basis(f, inputs, np.maximum(through - f.paid, 0.0), kinds, ids)
         ent.append(e)
         deals.append(d)
     notes = (*assumptions(fs[0], extra=_UNKNOWN_NOTE), _FIRM_NOTE)
     return RoundTripsResult(pl.concat(ent), pl.concat(deals), currency=ledger.currency, notes=notes)
 
 
-def _on_basis(f: Flows, W: np.ndarray, inputs: np.ndarray, exits: np.ndarray, kinds: list[str], ids: list[str]
+def _on_basis(f: Flows, inputs: np.ndarray, exits: np.ndarray, kinds: list[str], ids: list[str]
               ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    R = return_shares(W, exits)
-    paid, received = W.sum(axis=1), W.sum(axis=0)
-    share = np.diag(R)
+    back, share = edge_return_shares(f.src, f.dst, f.amount, f.n, exits)
+    paid, received = f.paid, f.received
     entities = pl.DataFrame({
         "basis": [f.basis] * f.n,
         "entity": list(f.entities),
@@ -118,7 +115,6 @@ def _on_basis(f: Flows, W: np.ndarray, inputs: np.ndarray, exits: np.ndarray, ki
         "return_share": share,
         "returned": share * paid,
     })
-    back = R[f.src, f.dst]
     deals = pl.DataFrame({
         "basis": [f.basis] * f.m,
         "source": [f.entities[i] for i in f.src],
