@@ -76,8 +76,7 @@ class StressResult(Result):
 
     def not_assessed(self) -> list[str]:
         """Entities without buffer figures: their losses are shown, their default is not judged."""
-        return self.entities.filter(pl.col("model") == self.system["model"][0], ~pl.col("assessed"),
-                                    ~pl.col("buffer_assumed"))["entity"].to_list()
+        return self.entities.filter(pl.col("model") == self.system["model"][0], ~pl.col("assessed"))["entity"].to_list()
 
     def losers(self, model: str = "eisenberg-noe") -> pl.DataFrame:
         """Entities that lose money under ``model``, largest loss first."""
