@@ -101,3 +101,8 @@ def test_sparse_edge_return_shares_agree_with_the_dense_tracing(case):
     edge, own = edge_return_shares(src, dst, W[src, dst], n, exits)
     R = dg.return_shares(W, exits)
     assert np.allclose(edge, R[src, dst], atol=1e-9) and np.allclose(own, np.diag(R), atol=1e-9)
+
+
+def test_a_closed_loop_returns_every_dollar_on_the_sparse_path():
+    edge, own = edge_return_shares([0, 1, 1], [1, 0, 2], [1.0, 1.0, 0.0], 3, exits=[0.0, 0.0, 0.0])
+    assert edge.tolist() == [1.0, 1.0, 0.0] and own.tolist() == [1.0, 1.0, 0.0]

@@ -230,8 +230,11 @@ def edge_return_shares(src, dst, amount, n: int, exits) -> tuple[np.ndarray, np.
         on = inside & (comp[src] == c)
         k = len(nodes)
         Q = sp.csc_matrix((prob[on], (local[src[on]], local[dst[on]])), shape=(k, k))
-        lu = splu((sp.identity(k, format="csc") - Q).tocsc())
         edges_at = np.flatnonzero(on)
+        if (np.asarray(Q.sum(axis=1)).ravel() >= 1 - 1e-12).all():  # nothing leaves the component: every dollar comes back
+            edge[edges_at] = 1.0
+            continue
+        lu = splu((sp.identity(k, format="csc") - Q).tocsc())  # irreducible and leaking somewhere, so I - Q is invertible
         by_source = local[src[edges_at]]
         for start in range(0, k, BLOCK):
             cols = np.arange(start, min(start + BLOCK, k))
