@@ -52,3 +52,12 @@ def test_diff_on_the_command_line(tmp_path):
     bad = CliRunner().invoke(cli, ["diff", str(p), "--from", "soon", "--to", "2026-12-31"])
     assert bad.exit_code == 2 and "--from" in bad.output
     assert CliRunner().invoke(cli, ["diff", "--from", "2024-12-31", "--to", "2025-12-31", "--format", "csv"]).exit_code == 0
+
+
+def test_year_by_year_is_the_diff_of_each_year_end():
+    lg = dg.read_ledger(ROWS)
+    years = dg.analyses.history.year_by_year(lg)
+    assert [(d.first, d.last) for d in years] == [(dt.date(y - 1, 12, 31), dt.date(y, 12, 31)) for y in (2025, 2026)]
+    for d in years:
+        again = dg.diff(lg, d.first, d.last)
+        assert d.changes.equals(again.changes) and d.totals.equals(again.totals)

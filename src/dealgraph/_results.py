@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ESCAPES", "Lang", "OnBases", "Record", "Result", "SCHEMA_VERSION",
-    "envelope", "flat_frame", "fmt_money", "fmt_share", "for_terminal", "jsonable", "phrases",
+    "envelope", "flat_frame", "fmt_money", "fmt_share", "for_terminal", "jsonable", "listed", "phrases",
 ]
 
 SCHEMA_VERSION = 1
@@ -70,6 +70,16 @@ def phrases(section: str) -> dict[str, tuple[str, str]]:
 
     doc = tomllib.loads((resources.files("dealgraph") / "data" / "text.toml").read_text(encoding="utf-8"))
     return {key: (en, zh) for key, (en, zh) in doc[section].items()}
+
+
+def listed(items, limit: int = 10, sep: str = ", ") -> str:
+    """At most ``limit`` items for a sentence, and how many more there are.
+
+    >>> listed(["a", "b"]), listed([f"r{i}" for i in range(12)], 3)
+    ('a, b', 'r0, r1, r2 and 9 more')
+    """
+    items = [str(i) for i in items]
+    return sep.join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def fmt_share(value: float | None) -> str:

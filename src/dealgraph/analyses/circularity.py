@@ -167,7 +167,7 @@ def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
     C = max_circulation(W)
     unknown = np.zeros_like(W, dtype=bool)
     # the true amount of a capacity priced by assumption is unknown too: "could be" lets it carry anything
-    open_ = (f.n_unknown > 0) | (f.n_priced > 0 if f.n_priced is not None else False)
+    open_ = (f.n_unknown > 0) | (f.n_priced > 0)
     unknown[f.src[open_], f.dst[open_]] = True
     Cu_stated = max_circulation(W, uncapped=unknown)
     Cb, _ = bff_decomposition(W)

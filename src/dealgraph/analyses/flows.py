@@ -22,7 +22,8 @@ import polars as pl
 import scipy.sparse as sp
 
 from .._errors import DealgraphError, LimitError
-from .._results import fmt_money
+from .._results import fmt_money, listed
+from ..matrix.tracing import boundary
 from ..reading.ledger import FIRM_STATUSES, Ledger, live_rows
 
 __all__ = ["BASES", "Basis", "Flows", "Ranges", "assumptions", "flows"]
@@ -53,10 +54,10 @@ class Flows:
     basis: Basis
     usd_per_gw: float | None
     priced_rows: int
+    n_priced: np.ndarray  # per edge, rows whose amount is a capacity priced by assumption
     year: int | None = None
     undated: tuple[str, ...] = ()
     realised: float = 1.0
-    n_priced: np.ndarray | None = None  # per edge, rows whose amount is a capacity priced by assumption
 
     @property
     def n(self) -> int:
@@ -78,9 +79,7 @@ class Flows:
 
     def balanced(self) -> tuple[np.ndarray, np.ndarray]:
         """``(inputs, exits)`` that balance every entity, as ``dealgraph.matrix.tracing.balance`` (from the edges)."""
-        paid, received = self.paid, self.received
-        top = np.maximum(paid, received)
-        return top - received, top - paid
+        return boundary(self.received, self.paid)
 
     def rows(self, e: int) -> np.ndarray:
         return self.row_pos[self.row_ptr[e]: self.row_ptr[e + 1]]
@@ -222,8 +221,7 @@ def assumptions(f: Flows, extra: str | None = None, *, period: bool = True) -> t
                      "year of their date.")
         if f.undated:
             notes.append(f"Left out of {f.year}, timing unknown (no date, start or end): {len(f.undated)} deal"
-                         f"{'s' if len(f.undated) != 1 else ''}, {', '.join(f.undated[:10])}"
-                         f"{f' and {len(f.undated) - 10} more' if len(f.undated) > 10 else ''}.")
+                         f"{'s' if len(f.undated) != 1 else ''}, {listed(f.undated)}.")
     if extra:
         notes.append(extra)
     return tuple(notes)

@@ -19,13 +19,13 @@ from typing import Any
 import polars as pl
 
 from .._errors import LimitError
-from .._results import Result, fmt_money, fmt_share
+from .._results import Result, fmt_money, fmt_share, listed
 from ..reading.ledger import Ledger
 from .circularity import circularity
 from .flows import assumptions, flows
-from .loops import find_loops
+from .loops import Loop, find_loops
 
-__all__ = ["DiffResult", "diff", "known_by"]
+__all__ = ["DiffResult", "diff", "known_by", "year_by_year"]
 
 
 def known_by(ledger: Ledger, date: dt.date) -> Ledger:
@@ -85,6 +85,24 @@ class DiffResult(Result):
         return Group(s, t, *self.notes)
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """The record on one date: its view, its loops and its headline circulation (computed once, compared with any other)."""
+
+    date: dt.date
+    view: Ledger
+    loops: dict[str, Loop]
+    total: dict[str, Any]
+
+
+def _snapshot(ledger: Ledger, date: dt.date, usd_per_gw: float | None, max_length: int) -> _Snapshot:
+    view = known_by(ledger, date)
+    loops = {lp.path(): lp for lp in find_loops(view, max_length=max_length, usd_per_gw=usd_per_gw).loops}
+    b = circularity(view, usd_per_gw=usd_per_gw).only("headline").bases[0]
+    return _Snapshot(date, view, loops, {"date": date, "deals": len(view), "stated": b.total, "circular": b.circular,
+                                         "share": b.share, "loops": len(loops)})
+
+
 def diff(ledger: Ledger, first: dt.date, last: dt.date, *, usd_per_gw: float | None = None, max_length: int = 6) -> DiffResult:
     """What changed between ``first`` and ``last``: deals, replacements, loops, and the money on each date.
 
@@ -97,35 +115,45 @@ def diff(ledger: Ledger, first: dt.date, last: dt.date, *, usd_per_gw: float | N
     """
     if not first < last:
         raise LimitError(f"--from ({first}) must come before --to ({last})")
-    before, after = known_by(ledger, first), known_by(ledger, last)
+    before, after = (_snapshot(ledger, d, usd_per_gw, max_length) for d in (first, last))
+    return _compare(ledger, before, after, usd_per_gw)
+
+
+def year_by_year(ledger: Ledger, *, usd_per_gw: float | None = None, max_length: int = 6, max_years: int = 40
+                 ) -> tuple[DiffResult, ...]:
+    """``diff`` from the end of each year to the end of the next, from the year before the first dated deal (at most the
+    last ``max_years`` years); each year's end is computed once."""
+    when = ledger.table["date"].fill_null(ledger.table["start"]).drop_nulls()
+    if when.is_empty():
+        return ()
+    last = int(when.dt.year().max())  # type: ignore[arg-type]  # the max of an integer column
+    first = max(int(when.dt.year().min()), last - max_years + 1)  # type: ignore[arg-type]
+    ends = [_snapshot(ledger, dt.date(y, 12, 31), usd_per_gw, max_length) for y in range(first - 1, last + 1)]
+    return tuple(_compare(ledger, a, b, usd_per_gw) for a, b in zip(ends, ends[1:]))
+
+
+def _compare(ledger: Ledger, before: _Snapshot, after: _Snapshot, usd_per_gw: float | None) -> DiffResult:
     names = ledger.entities
     rows: list[dict[str, Any]] = []
-    old_ids = set(before.table["id"].to_list())
-    for r in after.table.filter(~pl.col("id").is_in(list(old_ids))).sort("date", "id").iter_rows(named=True):
+    old_ids = set(before.view.table["id"].to_list())
+    for r in after.view.table.filter(~pl.col("id").is_in(list(old_ids))).sort("date", "id").iter_rows(named=True):
         rows.append({"change": "deal known", "what": f"{names[r['source']]} -> {names[r['target']]} ({r['id']})",
                      "date": r["date"] or r["start"], "amount": r["amount"], "detail": f"{r['kind']}, {r['status']}"})
-    live_before = before.table.filter(pl.col("superseded_by").is_null())["id"].to_list()
-    for r in after.table.filter(pl.col("id").is_in(live_before), pl.col("superseded_by").is_not_null()).iter_rows(named=True):
+    live_before = before.view.table.filter(pl.col("superseded_by").is_null())["id"].to_list()
+    for r in after.view.table.filter(pl.col("id").is_in(live_before), pl.col("superseded_by").is_not_null()).iter_rows(named=True):
         rows.append({"change": "deal replaced", "what": f"{names[r['source']]} -> {names[r['target']]} ({r['id']})",
                      "date": None, "amount": r["amount"], "detail": f"replaced by {r['superseded_by']}"})
-    loops = [find_loops(v, max_length=max_length, usd_per_gw=usd_per_gw) for v in (before, after)]
-    paths = [{lp.path(): lp for lp in res.loops} for res in loops]
-    for change, src, other in (("loop closed", paths[1], paths[0]), ("loop broke", paths[0], paths[1])):
+    for change, src, other in (("loop closed", after.loops, before.loops), ("loop broke", before.loops, after.loops)):
         for path, lp in src.items():
             if path not in other:
                 rows.append({"change": change, "what": path, "date": None, "amount": lp.throughput,
                              "detail": lp.evidence + (f"; unknown: {', '.join(lp.unknown_hops)}" if lp.unknown_hops else "")})
-    totals = []
-    for date, view, res in ((first, before, loops[0]), (last, after, loops[1])):
-        b = circularity(view, usd_per_gw=usd_per_gw).only("headline").bases[0]
-        totals.append({"date": date, "deals": len(view), "stated": b.total, "circular": b.circular, "share": b.share,
-                       "loops": len(res.loops)})
     schema = {"change": pl.String, "what": pl.String, "date": pl.Date, "amount": pl.Float64, "detail": pl.String}
-    notes = (*assumptions(flows(after, "headline", usd_per_gw=usd_per_gw), period=False),
+    undated = after.view.undated
+    notes = (*assumptions(flows(after.view, "headline", usd_per_gw=usd_per_gw), period=False),
              "A deal is known from its date (else its start); a replaced deal counts until its replacement is known; a deal that "
              "lapsed without a replacement never counts (when it lapsed is not recorded).")
-    if after.undated:
-        notes += (f"Undated, so on no date: {len(after.undated)} deal{'s' if len(after.undated) != 1 else ''}, "
-                  f"{', '.join(after.undated[:10])}{' and more' if len(after.undated) > 10 else ''}.",)
-    return DiffResult(first, last, pl.DataFrame(rows, schema=schema), pl.DataFrame(totals), after.undated,
-                      currency=ledger.currency, notes=notes)
+    if undated:
+        notes += (f"Undated, so on no date: {len(undated)} deal{'s' if len(undated) != 1 else ''}, {listed(undated)}.",)
+    return DiffResult(before.date, after.date, pl.DataFrame(rows, schema=schema), pl.DataFrame([before.total, after.total]),
+                      undated, currency=ledger.currency, notes=notes)

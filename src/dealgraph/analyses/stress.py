@@ -42,7 +42,7 @@ import numpy as np
 import polars as pl
 
 from .._errors import DealgraphError, LimitError
-from .._results import Result, fmt_money
+from .._results import Result, fmt_money, listed
 from ..matrix.contagion import clearing_vector, debtrank, furfine
 from ..reading.entities import EntityTable, read_entities
 from ..reading.ledger import MAX_TERM_YEARS, Ledger, live_rows
@@ -221,7 +221,7 @@ def due_shares(ledger: Ledger, horizon: float = 1.0, as_of: dt.date | None = Non
     ids = t.filter(pl.Series(unknown) & live_rows(t) & t["amount"].is_not_null())["id"].to_list()
     if ids:
         notes.append(f"Counted in full, when the money moves being unknown (no term; the worst case): {len(ids)} commitment"
-                     f"{'s' if len(ids) != 1 else ''}, {', '.join(ids[:12])}{f' and {len(ids) - 12} more' if len(ids) > 12 else ''}.")
+                     f"{'s' if len(ids) != 1 else ''}, {listed(ids, 12)}.")
     return due, notes
 
 

@@ -26,7 +26,7 @@ from .core import CoreResult, circular_core
 from .dependency import HIGHLY_CONCENTRATED, MAJOR_CUSTOMER, DependencyResult, dependency
 from .flags import FLAG_TESTS, FlagsResult, circular_deal_flags
 from .flows import Basis, Ranges, flows, row_amounts
-from .loops import LoopsResult, find_loops
+from .loops import Loop, LoopsResult, find_loops
 from .round_trips import RoundTripsResult, round_trips
 from .stress import StressResult, stress
 
@@ -145,6 +145,11 @@ def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None, b
     return replace(parts, findings=tuple(_findings(parts, basis, usd_per_gw, assume_buffer, top, stress_candidates, ranges)))
 
 
+def _key(lp: Loop) -> str:
+    """A loop's key among the spans."""
+    return "loop:" + "|".join(lp.entities)
+
+
 def _spans(s: Summary, ranges: Ranges, usd_per_gw: float | None, *, max_length: int, window: str | None, basis: Basis,
            entities: EntityTable | None, assume_buffer: float | None) -> dict[str, tuple[float, float]]:
     """The summary's assumption-bound headline figures at both ends of ``ranges``: key -> (lowest, highest)."""
@@ -152,7 +157,7 @@ def _spans(s: Summary, ranges: Ranges, usd_per_gw: float | None, *, max_length: 
         return c.only("headline").bases[0]
 
     point: dict[str, float] = {"circular": head(s.circularity).circular, "circular_share": head(s.circularity).share}
-    point.update({"loop:" + "|".join(lp.entities): lp.throughput or 0.0 for lp in s.loops.loops})
+    point.update({_key(lp): lp.throughput or 0.0 for lp in s.loops.loops})
     worst = s.worst_failure
     if worst is not None:
         point["worst_loss"] = float(worst.system["total_loss"][0])
@@ -162,7 +167,7 @@ def _spans(s: Summary, ranges: Ranges, usd_per_gw: float | None, *, max_length: 
         seen["circular"].append(b.circular)
         seen["circular_share"].append(b.share)
         for lp in find_loops(lg, max_length=max_length, window=window, usd_per_gw=gw, basis=basis).loops:
-            seen.setdefault("loop:" + "|".join(lp.entities), []).append(lp.throughput or 0.0)
+            seen.setdefault(_key(lp), []).append(lp.throughput or 0.0)
         if worst is not None:
             seen["worst_loss"].append(float(stress(lg, worst.scenario, model="eisenberg-noe", basis=basis, usd_per_gw=gw,
                                                    entities=entities, assume_buffer=assume_buffer).system["total_loss"][0]))
@@ -239,7 +244,7 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
                    unknown=len(loops) - complete))
     best = max((lp for lp in loops if lp.complete), key=lambda lp: lp.throughput or 0.0, default=None)
     if best is not None:
-        out.append(say("biggest_stated", path=path(best.entities), throughput=money(best.throughput) + span("loop:" + "|".join(best.entities)),
+        out.append(say("biggest_stated", path=path(best.entities), throughput=money(best.throughput) + span(_key(best)),
                        firm=money(best.firm_throughput)))
     elif loops:
         out.append(say("no_stated"))
@@ -247,7 +252,7 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
         low, high = lp.throughput_range
         bounds = "" if lp.complete else say("loop_range", low=money(low), high=money(high) if high is not None else say("any_amount"),
                                          hops=hops(lp.unknown_hops))
-        out.append(say("loop", path=path(lp.entities), throughput=money(lp.throughput) + span("loop:" + "|".join(lp.entities)),
+        out.append(say("loop", path=path(lp.entities), throughput=money(lp.throughput) + span(_key(lp)),
                        range=bounds, firm=money(lp.firm_throughput)))
     quoted = s.loops.find(*_QUOTED)
     if quoted is not None and quoted not in loops[:top]:

@@ -77,7 +77,6 @@ def _price(value: str | None) -> tuple[float | None, tuple[float, float] | None]
     return (low + high) / 2, (low, high)
 
 
-
 class Finite(click.FloatRange):
     """A float range that also refuses NaN and infinities (``nan`` compares false with every bound)."""
 
@@ -398,13 +397,11 @@ def _ranges(usd_range: tuple[float, float] | None, realised: float | None):
     return Ranges(usd_per_gw=usd_range, realised=1.0 if realised is None else realised)
 
 
-def _entity_options(f):
+def _entities_option(f):
+    """``--entities FILE``: the command gets ``entities``, the table read (None: the built-in one)."""
     @click.option("--entities", "entities_file", type=click.Path(dir_okay=False),
                   help="Entity table (CSV or TOML): revenue, equity, liquid assets, cash, market value, each with its source "
                        "(default: the built-in table).")
-    @click.option("--assume-buffer", default=None, type=Finite(0), metavar="MULTIPLE",
-                  help="Buffer assumed where the entity table has none, as a multiple of the entity's stated obligations "
-                       "(default: none; such entities are not assessed, never defaulted).")
     @functools.wraps(f)
     def wrapper(*args, entities_file, **kwargs):
         from ..reading.entities import read_entities
@@ -412,6 +409,14 @@ def _entity_options(f):
         return f(*args, entities=read_entities(entities_file) if entities_file else None, **kwargs)
 
     return wrapper
+
+
+def _entity_options(f):
+    """``--entities`` and ``--assume-buffer``: the entity table and the buffer assumed where it has none."""
+    return _entities_option(click.option(
+        "--assume-buffer", default=None, type=Finite(0), metavar="MULTIPLE",
+        help="Buffer assumed where the entity table has none, as a multiple of the entity's stated obligations "
+             "(default: none; such entities are not assessed, never defaulted).")(f))
 
 
 @cli.command("dependency")
@@ -428,15 +433,12 @@ def dependency_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, basis):
 
 @cli.command("flags")
 @ledger_options
-@click.option("--entities", "entities_file", type=click.Path(dir_okay=False),
-              help="Entity table (CSV or TOML) with reported revenue and equity, each with its source (default: the built-in table).")
-def flags_cmd(lg, *, usd_per_gw, fmt, entities_file):
+@_entities_option
+def flags_cmd(lg, *, usd_per_gw, fmt, entities):
     """The three tests of a harmful circular deal per entity: figures against thresholds, not verdicts."""
     from ..analyses.flags import circular_deal_flags
-    from ..reading.entities import read_entities
 
-    _emit(circular_deal_flags(lg, usd_per_gw=usd_per_gw, entities=read_entities(entities_file) if entities_file else None),
-          fmt, "flags")
+    _emit(circular_deal_flags(lg, usd_per_gw=usd_per_gw, entities=entities), fmt, "flags")
 
 
 @cli.command("diff")

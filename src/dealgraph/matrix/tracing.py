@@ -24,7 +24,7 @@ from scipy.sparse.linalg import splu
 from .._errors import MatrixError
 from .checks import square_matrix, vector
 
-__all__ = ["BALANCE_TOLERANCE", "FUNGIBILITY", "balance", "cycling_index", "edge_return_shares", "return_shares"]
+__all__ = ["BALANCE_TOLERANCE", "FUNGIBILITY", "balance", "boundary", "cycling_index", "edge_return_shares", "return_shares"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +49,13 @@ def balance(F) -> tuple[np.ndarray, np.ndarray]:
     """
     F = square_matrix(F, "F")
     np.fill_diagonal(F, 0.0)
-    inflow, outflow = F.sum(axis=0), F.sum(axis=1)
-    T = np.maximum(inflow, outflow)
-    return T - inflow, T - outflow
+    return boundary(F.sum(axis=0), F.sum(axis=1))
+
+
+def boundary(inflow: np.ndarray, outflow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``balance`` from each node's inflow and outflow: ``(inputs, exits)`` at least possible cost."""
+    top = np.maximum(inflow, outflow)
+    return top - inflow, top - outflow
 
 
 BALANCE_TOLERANCE = 0.05  # relative imbalance of a node accepted as rounding: enaR's ssCheck default (5% of throughflow)

@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 
 from .._errors import DealgraphError, LimitError, shorten
-from .._results import jsonable
+from .._results import jsonable, listed
 from .aliases import AliasTable, entity_names, sort_names
 from .cells import (
     FIRST_YEAR,
@@ -476,15 +476,16 @@ def _validate(raw: pl.DataFrame, name: str, columns: Mapping[str, str], aliases:
     logger.info("ledger: %s: %d rows, %d entities, %d unknown amounts", name, n, len(entities), amount.null_count())
     notes: tuple[str, ...] = () if spelled.note is None else (spelled.note,)
     if len(no_status):
-        shown = ", ".join(str(ids[i]) for i in no_status.head(10).to_list()) + (f" and {len(no_status) - 10} more" if len(no_status) > 10 else "")
-        notes += (f"Status missing in {len(no_status)} row{'s' if len(no_status) != 1 else ''} ({shown}): read as closed; give committed, "
-                  "loi, rumored or lapsed where a deal is not done.",)
+        missing = (f"Status missing in {len(no_status)} row{'s' if len(no_status) != 1 else ''} ({listed(ids.gather(no_status))}): "
+                   "read as closed; give committed, loi, rumored or lapsed where a deal is not done.")
+        logger.warning("ledger: %s: %s", name, missing)  # a reading the user may not have meant
+        notes += (missing,)
     replaced = [f"{i} by {r}" for i, r in zip(ids.to_list(), replaced_by.to_list()) if r is not None]
     if replaced:
         notes += (f"{len(replaced)} deal{'s' if len(replaced) != 1 else ''} replaced by later ones, kept in the record and counted "
-                  f"nowhere: {'; '.join(replaced[:10])}{f' and {len(replaced) - 10} more' if len(replaced) > 10 else ''}.",)
+                  f"nowhere: {listed(replaced, sep='; ')}.",)
     for note in notes:
-        logger.warning("ledger: %s: %s", name, note)
+        logger.info("ledger: %s: %s", name, note)
     return Ledger(entities=entities, table=table, origin=name, currency=ledger_currency, aliases=aliases, notes=notes)
 
 

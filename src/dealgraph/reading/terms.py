@@ -18,6 +18,8 @@ import polars as pl
 
 __all__ = ["add_years", "period_shares", "year_window"]
 
+_EPOCH = dt.date(1970, 1, 1)  # the day 0 of a polars Date
+
 
 def year_window(year: int) -> tuple[dt.date, dt.date]:
     """The first and last day of a calendar year."""
@@ -48,11 +50,9 @@ def _year_units(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     ok = np.isfinite(a) & np.isfinite(b) & (b >= a)
     if not ok.any():
         return out
-    first = dt.date(1970, 1, 1) + dt.timedelta(days=int(a[ok].min()))
-    last = dt.date(1970, 1, 1) + dt.timedelta(days=int(b[ok].max()))
-    epoch = dt.date(1970, 1, 1)
+    first, last = (_EPOCH + dt.timedelta(days=int(x)) for x in (a[ok].min(), b[ok].max()))
     for year in range(first.year, last.year + 1):
-        lo, hi = ((d - epoch).days for d in year_window(year))
+        lo, hi = ((d - _EPOCH).days for d in year_window(year))
         overlap = np.minimum(b, hi) - np.maximum(a, lo) + 1
         out += np.where(ok & (overlap > 0), overlap, 0.0) / (hi - lo + 1)
     return out
@@ -70,7 +70,7 @@ def period_shares(table: pl.DataFrame, first: dt.date, last: dt.date) -> np.ndar
     """
     start = _days(table["start"].fill_null(table["date"]))
     end = _days(table["end"])
-    lo, hi = ((d - dt.date(1970, 1, 1)).days for d in (first, last))
+    lo, hi = ((d - _EPOCH).days for d in (first, last))
     termed = np.isfinite(end)
     whole = _year_units(start, end)
     part = _year_units(np.maximum(start, lo), np.minimum(end, hi))

@@ -9,7 +9,6 @@ every figure already formatted in the page's language (the page formats nothing 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 import re
@@ -25,7 +24,7 @@ from .._errors import DealgraphError
 from .._results import Lang, fmt_money, fmt_share, jsonable
 from ..analyses.circularity import circularity
 from ..analyses.flows import Basis, Ranges, row_amounts
-from ..analyses.history import diff
+from ..analyses.history import year_by_year
 from ..analyses.stress import stress
 from ..analyses.summary import STRESS_CANDIDATES, summary
 from ..reading.entities import EntityTable
@@ -281,17 +280,14 @@ def _per_year(lg: Ledger, usd_per_gw: float | None, money: Callable[[float | Non
 def _chapters(lg: Ledger, usd_per_gw: float | None, money: Callable[[float | None], str], name: Callable[[str], str],
               max_length: int) -> list[dict[str, Any]]:
     """The story by year: for each year a dated deal falls in, what became known, the loops that closed, the money at its end."""
-    when = lg.table["date"].fill_null(lg.table["start"]).drop_nulls()
-    if when.is_empty() or lg.year is not None:
+    if lg.year is not None:
         return []
-    first, last = int(when.dt.year().min()), int(when.dt.year().max())  # type: ignore[arg-type]
     out = []
-    for year in range(max(first, last - MAX_YEARS + 1), last + 1):
-        d = diff(lg, dt.date(year - 1, 12, 31), dt.date(year, 12, 31), usd_per_gw=usd_per_gw, max_length=max_length)
+    for d in year_by_year(lg, usd_per_gw=usd_per_gw, max_length=max_length, max_years=MAX_YEARS):
         end = d.totals.row(1, named=True)
         known = d.changes.filter(pl.col("change") == "deal known")
         out.append({
-            "year": year, "end": f"{year}-12-31", "deals": end["deals"], "new_deals": known.height,
+            "year": d.last.year, "end": d.last.isoformat(), "deals": end["deals"], "new_deals": known.height,
             "new_money_text": money(float(known["amount"].sum() or 0.0)),
             "replaced": d.changes.filter(pl.col("change") == "deal replaced")["what"].to_list(),
             "loops_closed": [" -> ".join(name(e) for e in w.split(" -> ")) for w in
