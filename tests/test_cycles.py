@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealgraph import LimitError
-from dealgraph.transactions.cycles import simple_cycles
+from dealgraph.transactions.cycles import simple_cycles, strongest_cycles
 
 
 def _csr(n, edges):
@@ -52,6 +52,35 @@ def test_equals_networkx_and_brute_force(g, k):
     G.add_edges_from(edges)
     theirs = {_canon(c) for c in nx.simple_cycles(G, length_bound=k) if len(c) >= 2}
     assert set(ours) == theirs == _brute(n, edges, k)
+
+
+weighted = graphs.flatmap(lambda g: st.tuples(
+    st.just(g), st.lists(st.sampled_from([1.0, 2.0, 3.0, 5.0, 8.0, np.inf]), min_size=len(g[1]), max_size=len(g[1]))))
+
+
+@settings(max_examples=150, deadline=None)
+@given(weighted, st.integers(2, 6), st.integers(1, 12))
+def test_strongest_cycles_are_the_largest_bottlenecks_of_networkx(gw, k, limit):
+    (n, edges), weights = gw
+    best = {}
+    for (a, b), w in zip(edges, weights):
+        if a != b:
+            best[a, b] = max(best.get((a, b), 0.0), w)  # a simple graph: one weight per pair
+    pairs = sorted(best)
+    src, dst = [a for a, _ in pairs], [b for _, b in pairs]
+    ours, truncated = strongest_cycles(src, dst, [best[p] for p in pairs], n, k, limit)
+    G = nx.DiGraph()
+    G.add_nodes_from(range(n))
+    G.add_edges_from(pairs)
+    theirs = {_canon(c) for c in nx.simple_cycles(G, length_bound=k) if len(c) >= 2}
+
+    def bottleneck(c):
+        return min(best[c[i], c[(i + 1) % len(c)]] for i in range(len(c)))
+
+    assert len(ours) == len(set(ours)) and set(ours) <= theirs
+    assert truncated == (len(theirs) > limit)
+    assert len(ours) == min(limit, len(theirs))
+    assert sorted(map(bottleneck, ours), reverse=True) == sorted(map(bottleneck, theirs), reverse=True)[:limit]
 
 
 def test_canonical_order():

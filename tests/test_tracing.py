@@ -1,3 +1,5 @@
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -5,6 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import dealgraph as dg
+from dealgraph.matrix import tracing
 from dealgraph.matrix.tracing import edge_return_shares
 
 
@@ -98,11 +101,23 @@ def test_sparse_edge_return_shares_agree_with_the_dense_tracing(case):
     _, exits = dg.balance(W)
     exits = exits + np.array(extra)
     src, dst = np.nonzero(W)
-    edge, own = edge_return_shares(src, dst, W[src, dst], n, exits)
+    r = edge_return_shares(src, dst, W[src, dst], n, exits)
+    edge, own = r.edge, r.own
     R = dg.return_shares(W, exits)
     assert np.allclose(edge, R[src, dst], atol=1e-9) and np.allclose(own, np.diag(R), atol=1e-9)
+    with mock.patch.object(tracing, "EXACT_NODES", 1):  # every component iterated instead of factorised
+        it = edge_return_shares(src, dst, W[src, dst], n, exits, limit=n)
+        assert it.untraced == 0 and it.error <= 1e-7
+        assert np.allclose(it.edge, R[src, dst], atol=1e-6) and np.allclose(it.own, np.diag(R), atol=1e-6)
+        few = edge_return_shares(src, dst, W[src, dst], n, exits, limit=1)  # a bound: the others stay unknown, never guessed
+    through = W.sum(axis=1) + exits
+    assert few.iterated <= 1 and np.isnan(few.own[~few.traced]).all() and np.isnan(few.edge[~few.traced[src]]).all()
+    assert np.allclose(few.edge[few.traced[src]], R[src, dst][few.traced[src]], atol=1e-6)
+    if few.iterated:
+        assert through[few.traced & (few.own > 0)].min(initial=np.inf) >= through[~few.traced].max(initial=0)
 
 
 def test_a_closed_loop_returns_every_dollar_on_the_sparse_path():
-    edge, own = edge_return_shares([0, 1, 1], [1, 0, 2], [1.0, 1.0, 0.0], 3, exits=[0.0, 0.0, 0.0])
+    r = edge_return_shares([0, 1, 1], [1, 0, 2], [1.0, 1.0, 0.0], 3, exits=[0.0, 0.0, 0.0])
+    edge, own = r.edge, r.own
     assert edge.tolist() == [1.0, 1.0, 0.0] and own.tolist() == [1.0, 1.0, 0.0]

@@ -16,6 +16,7 @@ Three numbers, each on the headline and the firm basis:
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,12 +26,16 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from .._results import Result, fmt_money, fmt_share
-from ..matrix.circulation import bff_decomposition, decompose_circulation, max_circulation
-from ..matrix.tracing import balance, cycling_index
+from ..matrix.circulation import bff_decomposition, edge_circulation, edge_cycles
+from ..matrix.tracing import edge_return_shares
 from ..reading.ledger import Ledger
 from .flows import BASES, Flows, assumptions, flows
+from .round_trips import traced_note
 
 __all__ = ["BasisCircularity", "CircularityResult", "circularity"]
+
+BFF_WORK = 3e9  # BFF's cost: per strongly connected block, its edges times its size cubed; above this sum it is not run
+MAX_CARRIERS = 1_000  # loops listed as carrying the maximum circulation, largest first
 
 _UNKNOWN_NOTE = (
     "Unknown amounts: 'circular' counts them as zero; 'could be' lets them (and capacity priced by assumption) carry any "
@@ -46,11 +51,13 @@ class BasisCircularity:
     total: float
     circular: float
     circular_upper: float
-    bff_circular: float
-    cycling_index: float
+    bff_circular: float | None  # None: past the work BFF is given (``BFF_WORK``)
+    cycling_index: float | None  # None: some entities were not traced, see ``cycling_index_range``
+    cycling_index_range: tuple[float, float]
     unknown_on_loops: tuple[str, ...]
     per_entity: pl.DataFrame
     carriers: tuple[tuple[tuple[str, ...], float], ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def share(self) -> float:
@@ -61,8 +68,15 @@ class BasisCircularity:
         return self.circular_upper / self.total if self.total else 0.0
 
     @property
-    def bff_share(self) -> float:
+    def bff_share(self) -> float | None:
+        if self.bff_circular is None:
+            return None
         return self.bff_circular / self.total if self.total else 0.0
+
+    def fci_text(self) -> str:
+        """The cycling index to three places, or its range when some entities were not traced."""
+        low, high = self.cycling_index_range
+        return f"{low:.3f}" if self.cycling_index is not None else f"{low:.3f} to {high:.3f}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -75,6 +89,9 @@ class BasisCircularity:
             "bff_circular": self.bff_circular,
             "bff_share": self.bff_share,
             "cycling_index": self.cycling_index,
+            "cycling_index_low": self.cycling_index_range[0],
+            "cycling_index_high": self.cycling_index_range[1],
+            "notes": list(self.notes),
             "unknown_deals_on_loops": list(self.unknown_on_loops),
             "carried_by": [{"loop": " -> ".join(c + c[:1]), "amount": a} for c, a in self.carriers],
             "entities": self.per_entity.to_dicts(),
@@ -119,9 +136,10 @@ class CircularityResult(Result):
             top.add_column(col, justify="left" if col == "basis" else "right")
         for b in self.bases:
             top.add_row(b.basis, fmt_money(b.total, c), fmt_money(b.circular, c), fmt_share(b.share),
-                        fmt_share(b.share_upper), fmt_share(b.bff_share), f"{b.cycling_index:.3f}")
+                        fmt_share(b.share_upper), fmt_share(b.bff_share), b.fci_text())
         parts: list[Any] = [top]
         for b in self.bases:
+            parts.extend(b.notes)
             if not b.carriers:
                 continue
             t = Table(title=f"Loops carrying the maximum circulation ({b.basis})", title_justify="left")
@@ -163,24 +181,27 @@ def circularity(ledger: Ledger, *, usd_per_gw: float | None = None) -> Circulari
 
 def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
     names = f.entities
-    W = f.matrix()
-    C = max_circulation(W)
-    unknown = np.zeros_like(W, dtype=bool)
     # the true amount of a capacity priced by assumption is unknown too: "could be" lets it carry anything
     open_ = (f.n_unknown > 0) | (f.n_priced > 0)
-    unknown[f.src[open_], f.dst[open_]] = True
-    Cu_stated = max_circulation(W, uncapped=unknown)
-    Cb, _ = bff_decomposition(W)
-    inputs, exits = balance(W)
-    fci = cycling_index(W, inputs, exits)
+    with ThreadPoolExecutor(2) as pool:  # HiGHS releases the interpreter: the two linear programs run side by side
+        stated = pool.submit(edge_circulation, f.src, f.dst, f.amount, f.n)
+        could_be = pool.submit(edge_circulation, f.src, f.dst, f.amount, f.n, f.src[open_], f.dst[open_])
+        flow, upper = stated.result(), could_be.result()
+    _, comp = connected_components(sp.csr_matrix((np.ones(f.m), (f.src, f.dst)), shape=(f.n, f.n)), directed=True,
+                                   connection="strong")
+    bff = _bff(f, comp)
+    inputs, exits = f.balanced()
+    traced = edge_return_shares(f.src, f.dst, f.amount, f.n, exits)
+    through = f.paid.sum() + exits.sum()
+    cycled = np.nansum(traced.own * f.paid)  # Finn: the cycled part of i's throughflow is what comes back of what it pays
+    untraced = f.paid[~traced.traced].sum()
+    fci = (cycled / through, (cycled + untraced) / through) if through else (0.0, 0.0)
     # deals of unknown amount whose edge lies inside a strongly connected block
-    support = sp.csr_matrix((np.ones(f.m), (f.src, f.dst)), shape=(f.n, f.n))
-    _, comp = connected_components(support, directed=True, connection="strong")
-    ids = ledger.table["id"].to_list()
-    unknown_on_loops = tuple(ids[r] for r in sorted(
-        r for e in range(f.m) if f.n_unknown[e] and comp[f.src[e]] == comp[f.dst[e]] for r in f.unknown_rows(e)))
-    outflow, inflow = W.sum(axis=1), W.sum(axis=0)
-    circ = C.sum(axis=1)
+    edge_of_row = np.repeat(np.arange(f.m), np.diff(f.row_ptr))
+    looped = np.isnan(f.row_amount) & (comp[f.src] == comp[f.dst])[edge_of_row]
+    unknown_on_loops = tuple(ledger.table["id"].gather(np.sort(f.row_pos[looped])).to_list())
+    outflow, inflow = f.paid, f.received
+    circ = np.bincount(f.src, weights=flow, minlength=f.n)
     with np.errstate(divide="ignore", invalid="ignore"):
         share_out = np.where(outflow > 0, circ / outflow, np.nan)
     per_entity = pl.DataFrame({
@@ -189,18 +210,42 @@ def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
         "inflow": inflow,
         "circular": circ,
         "circular_share_of_outflow": share_out,
-        "circular_upper": Cu_stated.sum(axis=1),
-        "bff_circular": Cb.sum(axis=1),
-    }).with_columns(pl.col("circular_share_of_outflow").fill_nan(None))
-    carriers = tuple((tuple(names[i] for i in cyc), amt) for cyc, amt in decompose_circulation(C))
+        "circular_upper": np.bincount(f.src, weights=upper, minlength=f.n),
+        "bff_circular": None if bff is None else np.bincount(f.src, weights=bff, minlength=f.n),
+    }, schema_overrides={"bff_circular": pl.Float64}).with_columns(pl.col("circular_share_of_outflow").fill_nan(None))
+    carriers = tuple((tuple(names[i] for i in cyc), amt) for cyc, amt in edge_cycles(f.src, f.dst, flow, f.n))
     return BasisCircularity(
         basis=f.basis,
-        total=float(W.sum()),
-        circular=float(C.sum()),
-        circular_upper=float(Cu_stated.sum()),
-        bff_circular=float(Cb.sum()),
-        cycling_index=fci,
+        total=float(f.amount.sum()),
+        circular=float(flow.sum()),
+        circular_upper=float(upper.sum()),
+        bff_circular=None if bff is None else float(bff.sum()),
+        cycling_index=fci[0] if fci[0] == fci[1] else None,
+        cycling_index_range=fci,
         unknown_on_loops=unknown_on_loops,
         per_entity=per_entity,
-        carriers=carriers,
+        carriers=carriers[:MAX_CARRIERS],
+        notes=((traced_note(traced, f.basis),) if traced.untraced else ()) + (() if bff is not None else (
+            f"BFF ({f.basis}): not computed; its cost (edges times size cubed of each strongly connected block) is above "
+            f"{BFF_WORK:.0e}, the work it is given.",)),
     )
+
+
+def _bff(f: Flows, comp: np.ndarray) -> np.ndarray | None:
+    """BFF's circular flow per edge, one strongly connected block at a time (BFF never mixes blocks); ``None`` past the budget."""
+    inside = (comp[f.src] == comp[f.dst]) & (f.amount > 0)
+    blocks, edges = np.unique(comp[f.src[inside]], return_counts=True)
+    sizes = np.bincount(comp, minlength=f.n)[blocks]
+    if (edges * sizes.astype(float) ** 3).sum() > BFF_WORK:
+        return None
+    out = np.zeros(f.m)
+    for c in blocks:
+        nodes = np.flatnonzero(comp == c)
+        local = np.full(f.n, -1)
+        local[nodes] = np.arange(len(nodes))
+        on = np.flatnonzero(inside & (comp[f.src] == c))
+        W = np.zeros((len(nodes), len(nodes)))
+        W[local[f.src[on]], local[f.dst[on]]] = f.amount[on]
+        C, _ = bff_decomposition(W)
+        out[on] = C[local[f.src[on]], local[f.dst[on]]]
+    return out

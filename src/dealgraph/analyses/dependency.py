@@ -155,58 +155,53 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
     f = flows(ledger, basis, usd_per_gw=usd_per_gw)
     names = f.entities
     n = f.n
-    kinds = ledger.table["kind"].cast(pl.String).to_numpy()
-    # per (edge, kind) stated amounts, from the rows on the basis
-    row_kind = np.array([kinds[p] for p in f.row_pos], dtype=object)
     edge_of_row = np.repeat(np.arange(f.m), np.diff(f.row_ptr))
-    known = ~np.isnan(f.row_amount)
+    # one row per ledger row on the basis: payer, payee, kind, stated amount (null: unknown)
+    rows_on = pl.DataFrame({
+        "payer": f.src[edge_of_row], "payee": f.dst[edge_of_row],
+        "kind": ledger.table["kind"].cast(pl.String).gather(f.row_pos),
+        "amount": pl.Series(f.row_amount, dtype=pl.Float64).fill_nan(None),
+    })
 
-    def matrices(kinds_: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Stated amounts and counts of unknown-amount rows per (payer, payee), over rows of ``kinds_``."""
-        sel = np.isin(row_kind, kinds_)
-        W, U = np.zeros((n, n)), np.zeros((n, n), dtype=int)
-        e = edge_of_row[sel & known]
-        np.add.at(W, (f.src[e], f.dst[e]), f.row_amount[sel & known])
-        np.add.at(U, (f.src[edge_of_row[sel & ~known]], f.dst[edge_of_row[sel & ~known]]), 1)
-        return W, U
+    def pairs(kinds_: tuple[str, ...]) -> pl.DataFrame:
+        """Stated amount and unknown-amount rows per (payer, payee), over rows of ``kinds_``."""
+        return rows_on.filter(pl.col("kind").is_in(kinds_)).group_by("payer", "payee").agg(
+            amount=pl.col("amount").sum(), unknown=pl.col("amount").is_null().sum().cast(pl.Int64))
 
-    rows: list[dict[str, Any]] = []
-    for kind in ("all", *KINDS):
-        if kind == "all":
-            views = [("revenue", REVENUE_KINDS), ("funding", FUNDING_KINDS), ("out", KINDS)]
-        else:
-            views = [("funding" if kind in FUNDING_KINDS else "revenue", (kind,)), ("out", (kind,))]
-        for direction, kinds_ in views:
-            W, U = matrices(kinds_)
-            M, UU = (W, U) if direction == "out" else (W.T, U.T)
-            for i in range(n):
-                amounts, unknown = M[i], int(UU[i].sum())
-                if amounts.sum() == 0 and unknown == 0:
-                    continue
-                rows.append(_concentration_row(names, i, direction, kind, amounts, unknown))
-    concentration = pl.DataFrame(rows, schema=_CONC_SCHEMA)
+    views = [("all", "revenue", REVENUE_KINDS), ("all", "funding", FUNDING_KINDS), ("all", "out", KINDS)]
+    for kind in KINDS:
+        views += [(kind, "funding" if kind in FUNDING_KINDS else "revenue", (kind,)), (kind, "out", (kind,))]
+    concentration = pl.concat([_concentration(pairs(kinds_), names, direction, kind, order)
+                               for order, (kind, direction, kinds_) in enumerate(views)]).sort("order", "at").drop("order", "at")
 
-    W = f.matrix()
+    paid_pairs = pairs(KINDS).filter(pl.col("amount") > 0)
     table = entities if entities is not None else read_entities(aliases=ledger.aliases)
-    buf = table.buffers(names, W.sum(axis=1), assume=assume_buffer)
-    top = W.argmax(axis=0) if n else np.zeros(0, dtype=np.int64)
-    exposure = W.max(axis=0, initial=0.0)
+    buf = table.buffers(names, f.paid, assume=assume_buffer)
+    # the largest single payer of each entity (the smallest id on ties) and what it pays
+    largest = paid_pairs.sort("payee", "amount", "payer", descending=[False, True, False]).unique("payee", keep="first")
+    exposure, top = np.zeros(n), np.full(n, -1)
+    exposure[largest["payee"].to_numpy()] = largest["amount"].to_numpy()
+    top[largest["payee"].to_numpy()] = largest["payer"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(buf.values > 0, exposure / buf.values, np.where(exposure > 0, np.inf, 0.0))
     ratio = np.where(buf.assessed, ratio, np.nan)  # not assessed: no ratio, no flag
-    sold, _ = matrices(REVENUE_KINDS)
+    sold = pairs(REVENUE_KINDS).filter(pl.col("amount") > 0)
+    sold_to = sold.group_by("payee").agg(total=pl.col("amount").sum())
     facts = {r["entity"]: r for r in table.frame.iter_rows(named=True)}
-    reported_rows = []
-    for seller in np.flatnonzero(~np.isnan(buf.revenue) & (sold.sum(axis=0) > 0)).tolist():
-        for buyer in np.flatnonzero(sold[:, seller] > 0).tolist():
-            got = sold[buyer, seller]
-            reported_rows.append({"entity": names[seller], "counterparty": names[buyer], "ledger_revenue": got,
-                                  "share_of_ledger_revenue": got / sold[:, seller].sum(), "reported_revenue": buf.revenue[seller],
-                                  "share_of_reported_revenue": got / buf.revenue[seller], "as_of": facts[names[seller]]["as_of"]})
-    reported = pl.DataFrame(reported_rows, schema=_REPORTED_SCHEMA).sort("share_of_reported_revenue", descending=True)
+    reported = sold.join(sold_to, on="payee").filter(pl.col("payee").is_in(np.flatnonzero(~np.isnan(buf.revenue)).tolist()))
+    reported = pl.DataFrame({
+        "entity": [names[j] for j in reported["payee"]],
+        "counterparty": [names[i] for i in reported["payer"]],
+        "ledger_revenue": reported["amount"],
+        "share_of_ledger_revenue": reported["amount"] / reported["total"],
+        "reported_revenue": buf.revenue[reported["payee"].to_numpy()],
+        "as_of": [facts[names[j]]["as_of"] for j in reported["payee"]],
+    }).with_columns(share_of_reported_revenue=pl.col("ledger_revenue") / pl.col("reported_revenue"))
+    reported = reported.select(list(_REPORTED_SCHEMA)).cast(_REPORTED_SCHEMA).sort(
+        "share_of_reported_revenue", "entity", "counterparty", descending=[True, False, False])
     exposures = pl.DataFrame({
         "entity": list(names),
-        "counterparty": [names[j] if exposure[i] > 0 else None for i, j in enumerate(top)],
+        "counterparty": [names[j] if j >= 0 else None for j in top],
         "exposure": exposure,
         "buffer": pl.Series(buf.values).fill_nan(None),
         "buffer_assumed": buf.assumed,
@@ -218,11 +213,11 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
     }).with_columns(pl.col("exposure_to_buffer").replace(np.inf, None).fill_nan(None))
 
     def distinct(kinds_: tuple[str, ...], direction: str) -> list[int]:
-        sel = np.isin(row_kind, kinds_)
-        e = np.unique(edge_of_row[sel])
-        A = np.zeros((n, n), bool)
-        A[f.src[e], f.dst[e]] = True
-        return (A.sum(axis=1) if direction == "out" else A.sum(axis=0)).astype(int).tolist()
+        side = "payer" if direction == "out" else "payee"
+        counts = np.zeros(n, dtype=np.int64)
+        per = pairs(kinds_).group_by(side).len()
+        counts[per[side].to_numpy()] = per["len"].to_numpy()
+        return counts.tolist()
 
     multihoming = pl.DataFrame({
         "entity": list(names),
@@ -236,7 +231,7 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
     paid_edges = f.amount > 0
     src, dst, amt = f.src[paid_edges], f.dst[paid_edges], f.amount[paid_edges]
     # traced backwards (the reversed graph, outside money as its exits): the share of src's money that came from dst
-    origin, _ = edge_return_shares(dst, src, amt, n, inputs)
+    origin = edge_return_shares(dst, src, amt, n, inputs).edge
     own_money = pl.DataFrame({
         "entity": [names[j] for j in dst],
         "counterparty": [names[i] for i in src],
@@ -246,9 +241,9 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
     }, schema={"entity": pl.String, "counterparty": pl.String, "revenue": pl.Float64, "own_share": pl.Float64,
                "own_money": pl.Float64})
 
-    inflow = W.sum(axis=0)
+    inflow = f.received
     others_inflow = inflow.sum() - inflow
-    pays_others = W.sum(axis=1)
+    pays_others = f.paid
     with np.errstate(divide="ignore", invalid="ignore"):
         spof_share = np.where(others_inflow > 0, pays_others / others_inflow, 0.0)
     single_points = pl.DataFrame({"entity": list(names), "pays_others": pays_others,
@@ -263,26 +258,47 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
                             notes=notes)
 
 
-_REPORTED_SCHEMA: dict[str, Any] = {
+_REPORTED_SCHEMA = pl.Schema({
     "entity": pl.String, "counterparty": pl.String, "ledger_revenue": pl.Float64, "share_of_ledger_revenue": pl.Float64,
     "reported_revenue": pl.Float64, "share_of_reported_revenue": pl.Float64, "as_of": pl.String,
-}
-_CONC_SCHEMA: dict[str, Any] = {
-    "entity": pl.String, "direction": pl.String, "kind": pl.String, "total": pl.Float64, "counterparties": pl.Int64,
-    "hhi": pl.Float64, "effective_n": pl.Float64, "top_counterparty": pl.String, "top_share": pl.Float64,
-    "level": pl.String, "major_customers": pl.List(pl.String), "unknown_relations": pl.Int64,
-}
+})
+_CONC_SCHEMA = pl.Schema([
+    ("entity", pl.String), ("direction", pl.String), ("kind", pl.String), ("total", pl.Float64), ("counterparties", pl.Int64),
+    ("hhi", pl.Float64), ("effective_n", pl.Float64), ("top_counterparty", pl.String), ("top_share", pl.Float64),
+    ("level", pl.String), ("major_customers", pl.List(pl.String)), ("unknown_relations", pl.Int64),
+])
 
 
-def _concentration_row(names, i, direction, kind, amounts, unknown) -> dict[str, Any]:
-    total = float(amounts.sum())
-    h = hhi(amounts) if total > 0 else None
-    top = int(amounts.argmax())
-    shares = amounts / total if total > 0 else amounts
-    major = [names[j] for j in np.flatnonzero(shares >= MAJOR_CUSTOMER)] if direction == "revenue" and total > 0 else []
-    return {
-        "entity": names[i], "direction": direction, "kind": kind, "total": total,
-        "counterparties": int((amounts > 0).sum()), "hhi": h, "effective_n": 10_000 / h if h else None,
-        "top_counterparty": names[top] if total > 0 else None, "top_share": float(shares[top]) if total > 0 else None,
-        "level": _level(h) if h is not None else "unknown", "major_customers": major, "unknown_relations": unknown,
-    }
+def _concentration(pairs: pl.DataFrame, names: tuple[str, ...], direction: str, kind: str, order: int) -> pl.DataFrame:
+    """One concentration row per entity with money or unknown relations in this view (``order``, ``at``: where it sorts)."""
+    me, them = ("payer", "payee") if direction == "out" else ("payee", "payer")
+    p = pairs.rename({me: "at", them: "other"}).with_columns(pl.col("amount").fill_null(0.0))
+    g = p.sort("at", "amount", "other", descending=[False, True, False]).group_by("at", maintain_order=True).agg(
+        total=pl.col("amount").sum(),
+        counterparties=(pl.col("amount") > 0).sum().cast(pl.Int64),
+        square=(pl.col("amount") ** 2).sum(),
+        top=pl.col("other").first(),
+        top_amount=pl.col("amount").first(),
+        major=pl.col("other").filter(pl.col("amount") >= MAJOR_CUSTOMER * pl.col("amount").sum()).sort(),
+        unknown_relations=pl.col("unknown").sum().cast(pl.Int64),
+    ).filter((pl.col("total") > 0) | (pl.col("unknown_relations") > 0))
+    money = pl.col("total") > 0
+    name = pl.Series("name", names, dtype=pl.String).to_frame().with_row_index("i").with_columns(pl.col("i").cast(pl.Int64))
+    majors = g.select("at", "major").explode("major").join(name, left_on="major", right_on="i", how="left").group_by("at").agg(
+        major_customers=pl.col("name").drop_nulls())
+    g = g.join(majors, on="at", how="left").join(name.rename({"name": "entity"}), left_on="at", right_on="i").join(
+        name.rename({"name": "top_name"}), left_on="top", right_on="i", how="left")
+    hhi_ = pl.when(money).then(10_000 * pl.col("square") / pl.col("total") ** 2)
+    g = g.with_columns(hhi=hhi_).with_columns(
+        direction=pl.lit(direction), kind=pl.lit(kind),
+        effective_n=pl.when(pl.col("hhi") > 0).then(10_000 / pl.col("hhi")),
+        top_counterparty=pl.when(money).then(pl.col("top_name")),
+        top_share=pl.when(money).then(pl.col("top_amount") / pl.col("total")),
+        level=pl.when(pl.col("hhi") > HIGHLY_CONCENTRATED).then(pl.lit("highly concentrated"))
+        .when(pl.col("hhi") >= MODERATELY_CONCENTRATED).then(pl.lit("moderately concentrated"))
+        .when(money).then(pl.lit("unconcentrated")).otherwise(pl.lit("unknown")),
+        major_customers=pl.when(money & pl.lit(direction == "revenue")).then(pl.col("major_customers"))
+        .otherwise(pl.lit([], dtype=pl.List(pl.String))),
+        order=pl.lit(order),
+    )
+    return g.select(*_CONC_SCHEMA, "order", "at").cast(_CONC_SCHEMA)

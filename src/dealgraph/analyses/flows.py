@@ -84,6 +84,14 @@ class Flows:
     def rows(self, e: int) -> np.ndarray:
         return self.row_pos[self.row_ptr[e]: self.row_ptr[e + 1]]
 
+    def joined(self, column: pl.Series, *, distinct: bool = False) -> pl.Series:
+        """Per edge, the values of a ledger column over its rows, comma-joined (``distinct``: each once, sorted)."""
+        edge = np.repeat(np.arange(self.m), np.diff(self.row_ptr))
+        values = pl.col("v").cast(pl.String)
+        by_edge = pl.DataFrame({"e": edge, "v": column.gather(self.row_pos)}).group_by("e").agg(
+            (values.unique().sort() if distinct else values).str.join(","))
+        return by_edge.sort("e")["v"]
+
     def unknown_rows(self, e: int) -> np.ndarray:
         """Positions of the rows of edge ``e`` with no stated amount."""
         sl = slice(self.row_ptr[e], self.row_ptr[e + 1])

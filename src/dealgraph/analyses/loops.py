@@ -17,19 +17,22 @@ when it has none), so it is never above the headline throughput.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-import itertools
+import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import polars as pl
 
 from .._errors import DealgraphError, LimitError
 from .._results import Result, fmt_money
 from ..reading.cells import parse_window
 from ..reading.ledger import Ledger
-from ..transactions.cycles import simple_cycles
+from ..transactions.cycles import strongest_cycles
 from .flows import Basis, Flows, assumptions, flows
 
 __all__ = ["EVIDENCE", "RANKS", "Hop", "Loop", "LoopsResult", "find_loops", "parse_window"]
@@ -191,7 +194,7 @@ class LoopsResult(Result):
                 {True: "yes", False: "no", None: "n/a"}[lp.temporal], ", ".join(lp.unknown_hops) or "-",
             )
         unknown = sum(not lp.complete for lp in self.loops)
-        extra = [f"{len(self.loops)} loops" + (f" (stopped at the limit of {self.limit})" if self.truncated else "")
+        extra = [f"{len(self.loops)} loops" + (f" (the {self.limit} carrying the most; more exist, none carrying more)" if self.truncated else "")
                  + f"; {unknown} rest on hops of unknown amount"]
         return Group(table, *extra, *self.notes)
 
@@ -214,8 +217,9 @@ def find_loops(
     max_length : int
         Longest loop searched, in entities (at least 2).
     limit : int
-        Stop after this many loops (``truncated`` tells); loops are found in
-        canonical order (by smallest entity, then depth first by name order).
+        At most this many loops: the ones that carry the most money on ``basis`` (the
+        largest throughput; a hop of unknown amount bounds nothing). ``truncated`` tells
+        that more exist, none carrying more than the smallest listed.
     window : str or timedelta, optional
         A loop is *temporal* when some choice of one deal per hop, starting
         anywhere on the loop, has dates that never go backwards and span at
@@ -233,8 +237,10 @@ def find_loops(
 
     Notes
     -----
-    Enumeration is exponential in ``max_length`` on dense graphs; both
-    bounds keep it finite. Ties in throughput keep the canonical order.
+    Deals are taken largest first and each closes the loops it is the smallest hop of
+    (``dealgraph.transactions.cycles.strongest_cycles``), so the search stops after
+    ``limit`` loops without enumerating the rest, whose number grows exponentially with
+    ``max_length`` on dense graphs. Ties in throughput keep the order of the entities.
 
     Examples
     --------
@@ -247,21 +253,20 @@ def find_loops(
     if limit < 1:
         raise LimitError(f"limit must be at least 1, got {limit}")
     win = parse_window(window)
+    if basis not in ("headline", "firm"):
+        raise DealgraphError(f"unknown basis {basis!r}; expected headline or firm")
     head = flows(ledger, "headline", usd_per_gw=usd_per_gw)
     firm = flows(ledger, "firm")
-    indptr, indices = head.adjacency()
-    found = list(itertools.islice(simple_cycles(indptr, indices, max_length), limit + 1))
-    truncated = len(found) > limit
-    found = found[:limit]
+    if basis == "firm":  # only firm money bounds a firm loop; edges with none carry no firm loop
+        on = firm.amount > 0
+        found, truncated = strongest_cycles(firm.src[on], firm.dst[on], firm.amount[on], firm.n, max_length, limit)
+    else:  # a hop with no stated amount bounds nothing (its loop's throughput is what the stated hops allow)
+        stated = np.diff(head.row_ptr) > head.n_unknown
+        found, truncated = strongest_cycles(head.src, head.dst, np.where(stated, head.amount, np.inf), head.n, max_length, limit)
     logger.info("loops: %d found among %d entities (max_length %d%s)", len(found), len(ledger.entities), max_length,
                 ", stopped at the limit" if truncated else "")
-    ids = ledger.table["id"].to_list()
-    dates = ledger.table["date"].to_list()
-    loops = [_loop(cyc, head, firm, ids, dates, win) for cyc in found]
-    if basis == "firm":
-        loops = [lp for lp in loops if lp.firm_throughput]
-    elif basis != "headline":
-        raise DealgraphError(f"unknown basis {basis!r}; expected headline or firm")
+    hop = _hops(head, firm, ledger)
+    loops = [_loop(cyc, hop, head.entities, win) for cyc in found]
     if rank not in RANKS:
         raise DealgraphError(f"unknown ranking {rank!r}; expected one of {', '.join(RANKS)}")
     key = (lambda lp: lp.firm_throughput) if basis == "firm" else (lambda lp: lp.throughput)
@@ -278,20 +283,31 @@ _UNKNOWN_NOTE = (
 )
 
 
-def _loop(cyc: tuple[int, ...], head: Flows, firm: Flows, ids: list, dates: list, win: dt.timedelta | None) -> Loop:
-    names = head.entities
-    hops = []
-    for a, b in zip(cyc, cyc[1:] + cyc[:1]):
-        e = head.edge(a, b)
+def _hops(head: Flows, firm: Flows, ledger: Ledger) -> Callable[[int, int], Hop]:
+    """The hop ``a -> b`` of a loop, built once per pair however many loops share it."""
+    ids = ledger.table["id"].to_list()
+    dates = ledger.table["date"].to_list()
+    head_at = dict(zip(zip(head.src.tolist(), head.dst.tolist()), range(head.m)))
+    firm_at = dict(zip(zip(firm.src.tolist(), firm.dst.tolist()), range(firm.m)))
+
+    @functools.cache
+    def hop(a: int, b: int) -> Hop:
+        e = head_at[a, b]
         rows = head.rows(e)
         unknown = tuple(ids[r] for r in head.unknown_rows(e))
-        f = firm.edge(a, b)
-        firm_amount = 0.0 if f < 0 else float(firm.amount[f])  # stated firm money; unknown firm amounts add nothing certain
-        hops.append(Hop(
-            source=names[a], target=names[b], deals=tuple(ids[r] for r in rows),
-            amount=float(head.amount[e]) if len(unknown) < len(rows) else None, firm_amount=firm_amount,
+        f = firm_at.get((a, b), -1)
+        return Hop(
+            source=head.entities[a], target=head.entities[b], deals=tuple(ids[r] for r in rows),
+            amount=float(head.amount[e]) if len(unknown) < len(rows) else None,
+            firm_amount=0.0 if f < 0 else float(firm.amount[f]),  # stated firm money; unknown firm amounts add nothing certain
             unknown_deals=unknown, dates=tuple(sorted({dates[r] for r in rows if dates[r] is not None})),
-        ))
+        )
+
+    return hop
+
+
+def _loop(cyc: tuple[int, ...], hop: Callable[[int, int], Hop], names: tuple[str, ...], win: dt.timedelta | None) -> Loop:
+    hops = [hop(a, b) for a, b in zip(cyc, cyc[1:] + cyc[:1])]
     stated = [h.amount for h in hops if h.amount is not None]
     temporal, seq = _in_date_order([h.dates for h in hops], win)
     return Loop(
@@ -312,11 +328,11 @@ def _in_date_order(hop_dates: list[tuple[dt.date, ...]], win: dt.timedelta | Non
         for start in order[0]:
             seq, cur = [start], start
             for ds in order[1:]:
-                nxt = next((d for d in ds if d >= cur), None)
-                if nxt is None:
+                at = bisect.bisect_left(ds, cur)  # the earliest date not before cur (dates are sorted)
+                if at == len(ds):
                     break
-                seq.append(nxt)
-                cur = nxt
+                cur = ds[at]
+                seq.append(cur)
             else:
                 if win is None or dt.timedelta(days=(cur - start).days) <= win:
                     return True, tuple(seq[k - r:] + seq[:k - r]) if r else tuple(seq)

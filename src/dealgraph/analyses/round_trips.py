@@ -21,11 +21,11 @@ import numpy as np
 import polars as pl
 
 from .._results import OnBases, fmt_money, fmt_share
-from ..matrix.tracing import FUNGIBILITY, edge_return_shares
+from ..matrix.tracing import EXACT_NODES, FUNGIBILITY, EdgeShares, edge_return_shares
 from ..reading.ledger import Ledger
 from .flows import BASES, Flows, assumptions, flows
 
-__all__ = ["RoundTripsResult", "round_trips"]
+__all__ = ["RoundTripsResult", "round_trips", "traced_note"]
 
 _UNKNOWN_NOTE = "Unknown amounts are left out of the tracing: money can only be traced along stated amounts."
 _FIRM_NOTE = ("Firm round trips: money traced through the whole network, counting only what travels on firm deals all the way "
@@ -88,23 +88,31 @@ def round_trips(ledger: Ledger, *, usd_per_gw: float | None = None) -> RoundTrip
     0.1667
     """
     ent, deals = [], []
-    kinds = ledger.table["kind"].cast(str).to_list()
-    ids = ledger.table["id"].to_list()
     fs = [flows(ledger, b, usd_per_gw=usd_per_gw) for b in BASES]
     inputs, exits = fs[0].balanced()
     through = fs[0].paid + exits  # what passes through each entity of the headline network
+    bounds = []
     for f in fs:
         # a dollar at i moves on with probability W[i, j] / through[i]: on the firm basis the rest (non-firm hops) leaves the count
-        e, d = _on_basis(f, inputs, np.maximum(through - f.paid, 0.0), kinds, ids)
+        e, d, traced = _on_basis(f, inputs, np.maximum(through - f.paid, 0.0), ledger.table)
         ent.append(e)
         deals.append(d)
-    notes = (*assumptions(fs[0], extra=_UNKNOWN_NOTE), _FIRM_NOTE)
+        if traced.untraced:
+            bounds.append(traced_note(traced, f.basis))
+    notes = (*assumptions(fs[0], extra=_UNKNOWN_NOTE), _FIRM_NOTE, *bounds)
     return RoundTripsResult(pl.concat(ent), pl.concat(deals), currency=ledger.currency, notes=notes)
 
 
-def _on_basis(f: Flows, inputs: np.ndarray, exits: np.ndarray, kinds: list[str], ids: list[str]
-              ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    back, share = edge_return_shares(f.src, f.dst, f.amount, f.n, exits)
+def traced_note(traced: EdgeShares, basis: str) -> str:
+    """What a bounded tracing left out, in words."""
+    return (f"Bound ({basis}): in strongly connected components of more than {EXACT_NODES:,} entities, the {traced.iterated:,} "
+            f"with the most money through them were traced by iteration (error at most {traced.error:.0e}); "
+            f"{traced.untraced:,} were not traced and their shares are left empty, not guessed.")
+
+
+def _on_basis(f: Flows, inputs: np.ndarray, exits: np.ndarray, table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, EdgeShares]:
+    traced = edge_return_shares(f.src, f.dst, f.amount, f.n, exits)
+    back, share = traced.edge, traced.own
     paid, received = f.paid, f.received
     entities = pl.DataFrame({
         "basis": [f.basis] * f.n,
@@ -119,11 +127,12 @@ def _on_basis(f: Flows, inputs: np.ndarray, exits: np.ndarray, kinds: list[str],
         "basis": [f.basis] * f.m,
         "source": [f.entities[i] for i in f.src],
         "target": [f.entities[j] for j in f.dst],
-        "kinds": [",".join(sorted({kinds[r] for r in f.rows(e)})) for e in range(f.m)],
-        "deals": [",".join(ids[r] for r in f.rows(e)) for e in range(f.m)],
+        "kinds": f.joined(table["kind"], distinct=True),
+        "deals": f.joined(table["id"]),
         "amount": f.amount,
         "unknown_deals": f.n_unknown,
         "return_share": back,
         "returned": back * f.amount,
     }, schema_overrides={"amount": pl.Float64, "return_share": pl.Float64, "returned": pl.Float64})
-    return entities, deals
+    untraced = [pl.col(c).fill_nan(None) for c in ("return_share", "returned")]  # not traced: empty, never a number
+    return entities.with_columns(untraced), deals.with_columns(untraced), traced

@@ -40,6 +40,7 @@ from typing import Any, Literal
 
 import numpy as np
 import polars as pl
+import scipy.sparse as sp
 
 from .._errors import DealgraphError, LimitError
 from .._results import Result, fmt_money, listed
@@ -138,7 +139,7 @@ def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, 
     due, horizon_notes = due_shares(ledger, horizon, as_of)
     net = _network(ledger, sc, basis, usd_per_gw, due)
     table = entities if entities is not None else read_entities(aliases=ledger.aliases)
-    buf = table.buffers(ledger.entities, net.L.sum(axis=1), assume=assume_buffer)
+    buf = table.buffers(ledger.entities, net.owed, assume=assume_buffer)
     n = len(ledger.entities)
     demand = np.zeros(n)
     missing_revenue = []
@@ -150,7 +151,7 @@ def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, 
             else:
                 demand[i] += fall * buf.revenue[i]
     fails = {ledger.entities.index(e): p for e, p in sc.fail}
-    owed, owed_to = net.L.sum(axis=1), net.L.sum(axis=0)
+    owed, owed_to = net.owed, net.owed_to
     initial = sum((1 - p) * owed[i] for i, p in fails.items()) + demand.sum()
     # an entity not assessed pays in full and never defaults: a buffer larger than anything it could lose
     ample = float(net.L.sum() + net.S.sum() + demand.sum()) + 1.0
@@ -188,8 +189,16 @@ def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, 
 
 @dataclass(frozen=True)
 class _Network:
-    L: np.ndarray  # L[i, j] what i owes j
-    S: np.ndarray  # S[i, j] i's stake in j
+    L: sp.csr_matrix  # L[i, j] what i owes j
+    S: sp.csr_matrix  # S[i, j] i's stake in j
+
+    @property
+    def owed(self) -> np.ndarray:
+        return np.asarray(self.L.sum(axis=1)).ravel()
+
+    @property
+    def owed_to(self) -> np.ndarray:
+        return np.asarray(self.L.sum(axis=0)).ravel()
     unknown: tuple[str, ...]
     lapsed: int
     owed_unknown: tuple[tuple[int, int, str], ...] = ()  # (payer, payee, deal id) of obligations of unknown amount
@@ -233,13 +242,13 @@ def _network(ledger: Ledger, sc: Scenario, basis: Basis, usd_per_gw: float | Non
     lapsed = int((on & lapse).sum())
     keep = (on & ~lapse).to_numpy()
     n = len(ledger.entities)
-    L, S = np.zeros((n, n)), np.zeros((n, n))
     stake = ((t["kind"] == "equity") & (t["status"] == "closed")).to_numpy()
     src, dst, amt = t["source"].to_numpy(), t["target"].to_numpy(), amount.to_numpy(allow_copy=True).astype(float)
     known = keep & ~np.isnan(amt)
     owing = known & ~stake & (due > 0)
-    np.add.at(L, (src[owing], dst[owing]), (amt * due)[owing])
-    np.add.at(S, (src[known & stake], dst[known & stake]), amt[known & stake])
+    held = known & stake
+    L = sp.csr_matrix(((amt * due)[owing], (src[owing], dst[owing])), shape=(n, n))  # duplicates add up
+    S = sp.csr_matrix((amt[held], (src[held], dst[held])), shape=(n, n))
     names, ids = ledger.entities, t["id"].to_list()
     rows = np.flatnonzero(keep & np.isnan(amt))
     unknown = tuple(f"{ids[k]} ({names[src[k]]} {'stake in' if stake[k] else 'owes'} {names[dst[k]]})" for k in rows)
@@ -252,7 +261,7 @@ def _run(model: str, net: _Network, buffer: np.ndarray, demand: np.ndarray, fail
     """One model's run; ``judged`` marks the entities whose default can be told (assessed, or failed by the scenario)."""
     L, S = net.L, net.S
     n = len(buffer)
-    owed, owed_to = L.sum(axis=1), L.sum(axis=0)
+    owed, owed_to = net.owed, net.owed_to
     e = buffer + owed - owed_to
     el = np.where(e < 0, -e, 0.0)
     e = np.maximum(e, 0.0) - demand
@@ -263,39 +272,35 @@ def _run(model: str, net: _Network, buffer: np.ndarray, demand: np.ndarray, fail
     if model in ("eisenberg-noe", "rogers-veraart"):
         a, b = (1.0, 1.0) if model == "eisenberg-noe" else (alpha, beta)
         r = clearing_vector(L, e, el, a, b, fixed_payments={i: p * owed[i] for i, p in fails.items()})
-        Pi = np.divide(L, r.obligations[:, None], out=np.zeros_like(L), where=r.obligations[:, None] > 0)
-        unpaid = Pi.T @ (r.obligations - r.payments)
+        with np.errstate(divide="ignore", invalid="ignore"):  # each creditor's pro-rata share of each debtor's shortfall
+            short = np.where(r.obligations > 0, (r.obligations - r.payments) / np.where(r.obligations > 0, r.obligations, 1.0), 0.0)
+        unpaid = L.T @ short
         own = unpaid + demand
         rel = np.where(buffer > 0, np.minimum(1.0, own / np.where(buffer > 0, buffer, 1.0)), (own > 0).astype(float))
         rel[list(fails)] = 1.0
         stake_loss = S @ rel
         waves, pays = r.waves, r.payments
     else:
-        A = L.T + S  # i's claims on j plus i's stake in j
+        A = (L.T + S).tocsr()  # i's claims on j plus i's stake in j
+        # every model here loses a share w[j] of all that is held on counterparty j, claims and stakes alike
+        failed = np.zeros(n)
+        for i, p in fails.items():
+            failed[i] = 1 - p
         if model == "furfine":
-            lost = np.zeros_like(A)  # lost[i, j]: value i loses on j
-            for i, p in fails.items():
-                lost[:, i] = (1 - p) * A[:, i]
-            A_rest = A.copy()
-            A_rest[:, list(fails)] = 0.0  # failed entities' shortfall is in `lost` already
-            fr = furfine(A_rest, buffer, failed=list(fails), lgd=lgd, initial_losses=lost.sum(axis=1) + demand)
-            later = fr.waves > 0
-            lost[:, later] += lgd * A[:, later]
+            kept = sp.diags(np.isin(np.arange(n), list(fails), invert=True).astype(float))
+            fr = furfine((A @ kept).tocsr(), buffer, failed=list(fails), lgd=lgd, initial_losses=A @ failed + demand)
+            w = failed + lgd * (fr.waves > 0)  # failed entities' shortfall, then the later defaults at lgd
             waves = fr.waves
         else:
-            equity = np.maximum(buffer, 1e-9 * max(1.0, float(A.max(initial=0.0))))
+            equity = np.maximum(buffer, 1e-9 * max(1.0, float(A.max()) if A.nnz else 0.0))
             shock = np.minimum(1.0, demand / equity)
             for i, p in fails.items():
                 shock[i] = max(shock[i], 1 - p)
             dr = debtrank(A, equity, shock, rule="linear" if model == "debtrank-linear" else "single_hit")
-            distress = dr.stress
-            lost = A * distress[None, :]
+            distress = w = dr.stress
             waves = np.where(dr.defaults, 1, -1)
             waves[list(fails)] = np.where(shock[list(fails)] >= 1, 0, waves[list(fails)])
-        # split each loss on a counterparty between claims and stakes in proportion to the amounts
-        claim_share = np.divide(L.T, A, out=np.zeros_like(A), where=A > 0)
-        unpaid = (claim_share * lost).sum(axis=1)
-        stake_loss = ((1 - claim_share) * lost).sum(axis=1)
+        unpaid, stake_loss = L.T @ w, S @ w
     loss = unpaid + stake_loss + demand
     waves = np.where(judged, waves, -1)
     defaulted = waves >= 0

@@ -261,7 +261,7 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
         spread = b.basis == "headline"
         out.append(say("circular", basis=say(b.basis), circular=money(b.circular) + (span("circular") if spread else ""),
                        total=money(b.total), share=fmt_share(b.share) + (span("circular_share", share=True) if spread else ""),
-                       upper=fmt_share(b.share_upper), bff=fmt_share(b.bff_share), fci=f"{b.cycling_index:.3f}"))
+                       upper=fmt_share(b.share_upper), bff=fmt_share(b.bff_share), fci=b.fci_text()))
     out.extend(_dominant(s, usd_per_gw, say, money, name))
     ent = s.round_trips.entities.filter(pl.col("basis") == basis, pl.col("paid") > 0, pl.col("return_share") > 0)
     for r in ent.sort("return_share", descending=True).head(top).iter_rows(named=True):

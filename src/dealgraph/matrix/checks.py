@@ -7,7 +7,7 @@ import scipy.sparse as sp
 
 from .._errors import MatrixError
 
-__all__ = ["square_matrix", "vector"]
+__all__ = ["sparse_square", "square_matrix", "vector"]
 
 
 def square_matrix(M, name: str, *, infinite: str | None = None) -> np.ndarray:
@@ -34,6 +34,28 @@ def square_matrix(M, name: str, *, infinite: str | None = None) -> np.ndarray:
         raise MatrixError(f"{name} has negative entries; {name}[i, j] is the amount i pays j and must be >= 0")
     if np.isinf(A).any():
         raise MatrixError(f"{name} has infinite entries" + (f"; {infinite}" if infinite else ""))
+    return A
+
+
+def sparse_square(M, name: str) -> sp.csr_matrix:
+    """``M`` (array-like or sparse) as a CSR float copy with its diagonal dropped, checked as :func:`square_matrix`.
+
+    >>> sparse_square([[5, 1], [2, 0]], "L").toarray().tolist()
+    [[0.0, 1.0], [2.0, 0.0]]
+    """
+    if not sp.issparse(M):
+        M = square_matrix(M, name)
+    A = sp.csr_matrix(M, dtype=float, copy=True)
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise MatrixError(f"{name} must be a square matrix, got shape {A.shape}")
+    if np.isnan(A.data).any():
+        raise MatrixError(f"{name} has NaN entries; give unknown amounts as 0 (left out)")
+    if (A.data < 0).any():
+        raise MatrixError(f"{name} has negative entries; {name}[i, j] is the amount i pays j and must be >= 0")
+    if np.isinf(A.data).any():
+        raise MatrixError(f"{name} has infinite entries")
+    A.setdiag(0.0)
+    A.eliminate_zeros()
     return A
 
 

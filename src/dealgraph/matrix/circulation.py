@@ -17,7 +17,7 @@ from scipy.sparse.csgraph import connected_components
 from .._errors import MatrixError
 from .checks import square_matrix
 
-__all__ = ["bff_decomposition", "decompose_circulation", "has_cycle", "max_circulation"]
+__all__ = ["bff_decomposition", "decompose_circulation", "edge_circulation", "edge_cycles", "has_cycle", "max_circulation"]
 
 _RTOL = 1e-9
 
@@ -70,24 +70,49 @@ def max_circulation(W, uncapped=None) -> np.ndarray:
     if free.shape != W.shape:
         raise MatrixError(f"uncapped must have the shape of W, {W.shape}")
     np.fill_diagonal(free, False)
-    usrc, udst = np.nonzero(free)
-    if len(src) == 0:
-        return C
-    cap = off[src, dst]
-    scale = cap.max()
-    m, k = len(src), len(usrc)
-    tails, heads = np.r_[src, usrc], np.r_[dst, udst]
+    C[src, dst] = edge_circulation(src, dst, off[src, dst], n, *np.nonzero(free))
+    return C
+
+
+def edge_circulation(src, dst, cap, n: int, free_src=(), free_dst=()) -> np.ndarray:
+    """``max_circulation`` on edges: the circular flow on each edge ``src[e] -> dst[e]`` (at most ``cap[e]``).
+
+    ``free_src``, ``free_dst`` are the edges of unknown amount (``uncapped``): they may
+    carry any flow, which is not counted. One LP with a variable per edge and an equality
+    per node, sparse throughout.
+
+    >>> edge_circulation([0, 1, 2, 2], [1, 2, 0, 1], [30.0, 8.0, 10.0, 5.0], 3).tolist()
+    [8.0, 8.0, 8.0, 0.0]
+    """
+    src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+    cap = np.asarray(cap, dtype=float)
+    usrc, udst = np.asarray(free_src, dtype=np.int64), np.asarray(free_dst, dtype=np.int64)
+    flow = np.zeros(len(src))
+    if len(src) == 0 or cap.max() <= 0:
+        return flow
+    # circulation lives inside strongly connected components: the LP needs only the edges there
+    tails, heads = np.r_[src[cap > 0], usrc], np.r_[dst[cap > 0], udst]
+    _, comp = connected_components(sp.csr_matrix((np.ones(len(tails)), (tails, heads)), shape=(n, n)), directed=True,
+                                   connection="strong")
+    on = np.flatnonzero((cap > 0) & (comp[src] == comp[dst]))
+    free = comp[usrc] == comp[udst]
+    if len(on) == 0:
+        return flow
+    scale = cap[on].max()
+    m, k = len(on), int(free.sum())
+    tails, heads = np.r_[src[on], usrc[free]], np.r_[dst[on], udst[free]]
     cols = np.arange(m + k)
     A = sp.csr_matrix((np.r_[np.ones(m + k), -np.ones(m + k)], (np.r_[tails, heads], np.r_[cols, cols])), shape=(n, m + k))
     cost = np.r_[-np.ones(m), np.zeros(k)]
-    bounds = np.c_[np.zeros(m + k), np.r_[cap / scale, np.full(k, np.inf)]]
-    res = linprog(cost, A_eq=A, b_eq=np.zeros(n), bounds=bounds, method="highs")
+    bounds = np.c_[np.zeros(m + k), np.r_[cap[on] / scale, np.full(k, np.inf)]]
+    # dual simplex without presolve: measured fastest on deal ledgers of 10^5 rows (a network LP presolve barely shrinks)
+    res = linprog(cost, A_eq=A, b_eq=np.zeros(n), bounds=bounds, method="highs-ds", options={"presolve": False})
     if res.status != 0:  # pragma: no cover - the LP is always feasible (C = 0) and bounded
         raise MatrixError(f"HiGHS failed on the circulation LP: {res.message}")
-    f = np.minimum(np.clip(res.x[:m], 0.0, None) * scale, cap)
+    f = np.minimum(np.clip(res.x[:m], 0.0, None) * scale, cap[on])
     f[f <= _RTOL * scale] = 0.0
-    C[src, dst] = f
-    return C
+    flow[on] = f
+    return flow
 
 
 def has_cycle(W, tol: float = 0.0) -> bool:
@@ -118,38 +143,34 @@ def decompose_circulation(C, tol: float | None = None) -> list[tuple[tuple[int, 
     R = C.toarray() if sp.issparse(C) else np.array(C, dtype=float)
     if tol is None:
         tol = _RTOL * (R.max() if R.size else 0.0)
-    R[R <= tol] = 0.0
-    cycles: list[tuple[tuple[int, ...], float]] = []
-    for i in range(R.shape[0]):
-        if R[i, i] > 0:
-            cycles.append(((i,), float(R[i, i])))
-            R[i, i] = 0.0
-    while True:
-        active = np.flatnonzero(R.sum(axis=1) > 0)
-        if len(active) == 0:
-            break
-        path, where = [int(active[0])], {int(active[0]): 0}
-        while True:
-            row = R[path[-1]]
-            nxt = int(np.argmax(row))
-            if row[nxt] <= 0:  # flow not conserved within tolerance: drop the stub
-                R[path[-2], path[-1]] = 0.0 if len(path) > 1 else R[path[-2], path[-1]]
-                break
-            if nxt in where:
-                cyc = path[where[nxt]:]
-                hops = list(zip(cyc, cyc[1:] + cyc[:1]))
-                amount = min(R[a, b] for a, b in hops)
-                for a, b in hops:
-                    R[a, b] -= amount
-                    if R[a, b] <= tol:
-                        R[a, b] = 0.0
-                k = cyc.index(min(cyc))
-                cycles.append((tuple(cyc[k:] + cyc[:k]), float(amount)))
-                break
-            where[nxt] = len(path)
-            path.append(nxt)
-    cycles.sort(key=lambda c: (-c[1], len(c[0]), c[0]))
-    return cycles
+    loops = [((i,), float(R[i, i])) for i in range(R.shape[0]) if R[i, i] > tol]
+    np.fill_diagonal(R, 0.0)
+    src, dst = np.nonzero(R > 0)
+    return sorted(loops + edge_cycles(src, dst, R[src, dst], R.shape[0], tol), key=lambda c: (-c[1], len(c[0]), c[0]))
+
+
+def edge_cycles(src, dst, flow, n: int, tol: float | None = None) -> list[tuple[tuple[int, ...], float]]:
+    """``decompose_circulation`` on edges (no self-loops), in linear memory; each cycle from its smallest node.
+
+    >>> edge_cycles([0, 1, 1, 2], [1, 0, 2, 0], [3.0, 1.0, 2.0, 2.0], 3)
+    [((0, 1, 2), 2.0), ((0, 1), 1.0)]
+    """
+    from ._kernels import decompose_kernel
+
+    src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+    flow = np.asarray(flow, dtype=float)
+    if tol is None:
+        tol = _RTOL * flow.max(initial=0.0)
+    order = np.lexsort((dst, src))
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    nodes, starts, amounts = decompose_kernel(indptr, dst[order], flow[order].copy(), float(tol))
+    cycles = []
+    for c in range(len(amounts)):
+        cyc = nodes[starts[c]:starts[c + 1]].tolist()
+        k = cyc.index(min(cyc))
+        cycles.append((tuple(cyc[k:] + cyc[:k]), float(amounts[c])))
+    return sorted(cycles, key=lambda c: (-c[1], len(c[0]), c[0]))
 
 
 def _stationary(P: np.ndarray) -> np.ndarray:

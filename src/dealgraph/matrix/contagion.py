@@ -16,16 +16,19 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import spsolve
 
 from .._errors import MatrixError
-from .checks import square_matrix, vector
+from .checks import sparse_square, vector
 
 __all__ = ["ClearingResult", "DebtRankResult", "FurfineResult", "clearing_vector", "debtrank", "furfine"]
 
 
-def _zero_diagonal(M: np.ndarray) -> np.ndarray:
-    np.fill_diagonal(M, 0.0)
-    return M
+def _rows_scaled(M: sp.csr_matrix, by: np.ndarray) -> sp.csr_matrix:
+    """``M[i, :] / by[i]`` (rows with ``by[i] <= 0`` become zero)."""
+    with np.errstate(divide="ignore"):
+        return (sp.diags(np.where(by > 0, 1.0 / np.where(by > 0, by, 1.0), 0.0)) @ M).tocsr()
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,8 @@ def clearing_vector(L, external_assets, external_liabilities=None, alpha: float 
 
     Notes
     -----
-    At most n iterations, each a dense solve on the defaulters: ``O(n^4)``
-    worst case, fine for thousands of entities.
+    ``L`` may be dense or sparse; it is kept sparse (memory linear in its entries). At most
+    n iterations, each a sparse solve on the defaulters.
 
     Examples
     --------
@@ -77,15 +80,15 @@ def clearing_vector(L, external_assets, external_liabilities=None, alpha: float 
     >>> r.payments.round(6).tolist(), r.defaults.tolist(), r.waves.tolist()
     ([1.473214, 1.419643, 1.5], [True, True, False], [1, 2, -1])
     """
-    L = _zero_diagonal(square_matrix(L, "L"))
+    L = sparse_square(L, "L")
     n = L.shape[0]
     e = vector(external_assets, n, "external_assets", nonnegative=False)
     el = vector(external_liabilities, n, "external_liabilities", nonnegative=False)
     if not (0 <= alpha <= 1 and 0 <= beta <= 1):
         raise MatrixError("alpha and beta are recovery fractions in [0, 1]")
-    pbar = L.sum(axis=1) + el
-    with np.errstate(divide="ignore", invalid="ignore"):
-        Pi = np.where(pbar[:, None] > 0, L / np.where(pbar > 0, pbar, 1.0)[:, None], 0.0)
+    pbar = np.asarray(L.sum(axis=1)).ravel() + el
+    Pi = _rows_scaled(L, pbar)
+    PiT = Pi.T.tocsr()
     fixed = {int(k): float(v) for k, v in (fixed_payments or {}).items()}
     pinned = np.zeros(n, bool)
     pinned[list(fixed)] = True
@@ -96,7 +99,7 @@ def clearing_vector(L, external_assets, external_liabilities=None, alpha: float 
     waves[[k for k in fixed if p[k] < pbar[k] - 1e-12 * max(1.0, pbar[k])]] = 0
     tol = 1e-12 * max(1.0, float(pbar.max(initial=0.0)), float(np.abs(e).max(initial=0.0)))
     for wave in range(1, n + 2):
-        assets = e + Pi.T @ p
+        assets = e + PiT @ p
         new = (~pinned) & (waves < 0) & (assets < pbar - tol)
         if not new.any():
             break
@@ -104,10 +107,10 @@ def clearing_vector(L, external_assets, external_liabilities=None, alpha: float 
         D = np.flatnonzero((waves > 0) & ~pinned)
         # defaulters pay alpha*e + beta*(what they receive); everyone else pays as set
         others = np.setdiff1d(np.arange(n), D)
-        rhs = alpha * e[D] + beta * (Pi[np.ix_(others, D)].T @ p[others])
-        M = np.eye(len(D)) - beta * Pi[np.ix_(D, D)].T
-        p[D] = np.clip(np.linalg.solve(M, rhs), 0.0, pbar[D])
-    assets = e + Pi.T @ p
+        rhs = alpha * e[D] + beta * (PiT[D][:, others] @ p[others])
+        M = (sp.identity(len(D), format="csc") - beta * PiT[D][:, D]).tocsc()
+        p[D] = np.clip(np.atleast_1d(spsolve(M, rhs)), 0.0, pbar[D])
+    assets = e + PiT @ p
     return ClearingResult(payments=p, obligations=pbar, defaults=waves >= 0, waves=waves, equity=assets - p)
 
 
@@ -133,7 +136,7 @@ def furfine(A, capital, failed, lgd: float = 1.0, *, initial_losses=None) -> Fur
     >>> furfine(A, capital=[4, 6, 1], failed=[2], lgd=1.0).waves.tolist()
     [2, 1, 0]
     """
-    A = _zero_diagonal(square_matrix(A, "A"))
+    A = sparse_square(A, "A")
     n = A.shape[0]
     cap = vector(capital, n, "capital", nonnegative=False)
     if not 0 <= lgd <= 1:
@@ -143,12 +146,12 @@ def furfine(A, capital, failed, lgd: float = 1.0, *, initial_losses=None) -> Fur
     waves = np.where(start, 0, -1)
     base = vector(initial_losses, n, "initial_losses", nonnegative=False)
     for wave in range(1, n + 1):
-        losses = base + lgd * A[:, waves >= 0].sum(axis=1)
+        losses = base + lgd * (A @ (waves >= 0).astype(float))
         new = (waves < 0) & (losses >= cap) & (losses > 0)
         if not new.any():
             break
         waves[new] = wave
-    losses = base + lgd * A[:, waves >= 0].sum(axis=1)
+    losses = base + lgd * (A @ (waves >= 0).astype(float))
     return FurfineResult(failed=waves >= 0, waves=waves, losses=losses)
 
 
@@ -195,22 +198,22 @@ def debtrank(A, equity, shock, rule: Literal["single_hit", "linear"] = "single_h
     >>> r.stress.round(2).tolist(), round(r.additional_stress([10, 100, 30]), 4)
     ([0.15, 0.26, 0.3], 0.1607)
     """
-    A = _zero_diagonal(square_matrix(A, "A"))
+    A = sparse_square(A, "A")
     n = A.shape[0]
     E = vector(equity, n, "equity", nonnegative=False)
     if (E <= 0).any():
         raise MatrixError("equity must be positive (DebtRank measures losses relative to it)")
     h0 = np.clip(vector(shock, n, "shock", nonnegative=False), 0.0, 1.0)
-    Lam = A / E[:, None]
+    Lam = _rows_scaled(A, E)
     if rule == "single_hit":
-        V = np.minimum(Lam, 1.0)
+        V = Lam.minimum(1.0).tocsr()
         h = h0.copy()
         state = np.where(h0 > 0, 1, 0)  # 0 undistressed, 1 distressed, 2 inactive
         rounds = 0
         while (state == 1).any() and rounds < max_rounds:
             rounds += 1
             D = state == 1
-            h = np.minimum(1.0, h + V[:, D] @ h[D])
+            h = np.minimum(1.0, h + V @ np.where(D, h, 0.0))
             state[D] = 2
             state[(state == 0) & (h > 0)] = 1
     elif rule == "linear":

@@ -15,6 +15,7 @@ Markov chain whose absorbing state is "out of the network".
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -24,7 +25,8 @@ from scipy.sparse.linalg import splu
 from .._errors import MatrixError
 from .checks import square_matrix, vector
 
-__all__ = ["BALANCE_TOLERANCE", "FUNGIBILITY", "balance", "boundary", "cycling_index", "edge_return_shares", "return_shares"]
+__all__ = ["BALANCE_TOLERANCE", "EXACT_NODES", "FUNGIBILITY", "TRACE_LIMIT", "EdgeShares", "balance", "boundary", "cycling_index",
+           "edge_return_shares", "return_shares"]
 
 logger = logging.getLogger(__name__)
 
@@ -190,24 +192,50 @@ def return_shares(F, exits=None) -> np.ndarray:
 
 
 BLOCK = 256  # right-hand sides solved at once against one factorisation (memory: BLOCK x SCC size floats)
+EXACT_NODES = 1_000  # components up to this size are factorised (sparse LU); larger ones fill in, so they are iterated
+TRACE_LIMIT = 200  # in components above EXACT_NODES, the entities traced (most money through them first)
 
 
-def edge_return_shares(src, dst, amount, n: int, exits) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class EdgeShares:
+    """What ``edge_return_shares`` found: per edge, per node, and which nodes were traced.
+
+    ``edge[e]``: share of a dollar on edge ``e`` that comes back to its payer (NaN: payer not
+    traced); ``own[i]``: the same over everything ``i`` pays (NaN: not traced); ``traced[i]``:
+    whether ``i``'s shares were computed; ``iterated``: how many of them by iteration (the rest
+    exactly); ``error``: the largest error iteration left in a share (0 when none was iterated).
+    """
+
+    edge: np.ndarray
+    own: np.ndarray
+    traced: np.ndarray
+    iterated: int = 0
+    error: float = 0.0
+
+    @property
+    def untraced(self) -> int:
+        return int((~self.traced).sum())
+
+
+def edge_return_shares(src, dst, amount, n: int, exits, *, limit: int = TRACE_LIMIT) -> EdgeShares:
     """``return_shares`` on a sparse graph, for its edges only: memory linear in the edges.
 
     ``src``, ``dst``, ``amount`` give the edges (``amount[e]`` paid by ``src[e]`` to ``dst[e]``,
     one edge per ordered pair, no self-loops); ``exits`` as in :func:`return_shares`. Returns
-    ``(edge, own)``: ``edge[e] = R[src[e], dst[e]]`` and ``own[i] = R[i, i]``.
+    an :class:`EdgeShares` with ``edge[e] = R[src[e], dst[e]]`` and ``own[i] = R[i, i]``.
 
     A dollar can only come back along a loop, so only edges inside a strongly connected
-    component of two or more nodes have a positive share. On each such component the
-    fundamental matrix ``N = (I - Q)^-1`` is factorised once (sparse LU) and solved for each
-    node's column in blocks; the probability that a dollar at ``j`` reaches ``i`` is
-    ``N[j, i] / N[i, i]`` (every visit to ``i`` after the first is a return to it).
+    component of two or more nodes have a positive share. A component of up to
+    ``EXACT_NODES`` nodes is factorised once (sparse LU) and solved for each node's column
+    of the fundamental matrix ``N = (I - Q)^-1`` in blocks; the probability that a dollar at
+    ``j`` reaches ``i`` is ``N[j, i] / N[i, i]``. A larger component's LU fills in (its cost
+    grows with the cube of its size), so there the ``limit`` nodes with the most money
+    through them are traced by iteration (:func:`dealgraph.matrix.hitting.hitting_rows`,
+    certified to ``TOLERANCE``) and the others are left untraced (NaN), never guessed.
 
-    >>> edge, own = edge_return_shares([0, 1], [1, 0], [10.0, 6.0], 2, exits=[0.0, 4.0])
-    >>> [round(float(x), 6) for x in edge], [round(float(x), 6) for x in own]
-    ([0.6, 1.0], [0.6, 1.0])
+    >>> r = edge_return_shares([0, 1], [1, 0], [10.0, 6.0], 2, exits=[0.0, 4.0])
+    >>> [round(float(x), 6) for x in r.edge], [round(float(x), 6) for x in r.own], r.untraced
+    ([0.6, 1.0], [0.6, 1.0], 0)
     """
     src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
     amount = np.asarray(amount, dtype=float)
@@ -218,39 +246,69 @@ def edge_return_shares(src, dst, amount, n: int, exits) -> tuple[np.ndarray, np.
         raise MatrixError("edge amounts must be finite and non-negative")
     paid = np.bincount(src, weights=amount, minlength=n)
     T = paid + exits
-    edge, own = np.zeros(len(src)), np.zeros(n)
+    edge, traced = np.zeros(len(src)), np.ones(n, dtype=bool)
     if not len(src):
-        return edge, own
+        return EdgeShares(edge, np.zeros(n), traced)
     support = sp.csr_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
     _, comp = connected_components(support, directed=True, connection="strong")
     sizes = np.bincount(comp, minlength=n)
     with np.errstate(divide="ignore", invalid="ignore"):
         prob = np.where(T[src] > 0, amount / np.where(T[src] > 0, T[src], 1.0), 0.0)
     inside = (comp[src] == comp[dst]) & (sizes[comp[src]] > 1)
+    large = [c for c in np.unique(comp[src[inside]]) if sizes[c] > EXACT_NODES]
+    chosen = np.zeros(n, dtype=bool)
+    if large:  # the iterated targets: most money through them first, over all large components
+        candidates = np.flatnonzero(np.isin(comp, large))
+        chosen[candidates[np.argsort(-T[candidates], kind="stable")[:limit]]] = True
+        traced[candidates] = chosen[candidates]
+    error = 0.0
     for c in np.unique(comp[src[inside]]):
         nodes = np.flatnonzero(comp == c)
         local = np.full(n, -1)
         local[nodes] = np.arange(len(nodes))
-        on = inside & (comp[src] == c)
-        k = len(nodes)
-        Q = sp.csc_matrix((prob[on], (local[src[on]], local[dst[on]])), shape=(k, k))
-        edges_at = np.flatnonzero(on)
-        if (np.asarray(Q.sum(axis=1)).ravel() >= 1 - 1e-12).all():  # nothing leaves the component: every dollar comes back
-            edge[edges_at] = 1.0
-            continue
-        lu = splu((sp.identity(k, format="csc") - Q).tocsc())  # irreducible and leaking somewhere, so I - Q is invertible
-        by_source = local[src[edges_at]]
-        for start in range(0, k, BLOCK):
-            cols = np.arange(start, min(start + BLOCK, k))
-            rhs = np.zeros((k, len(cols)))
-            rhs[cols, np.arange(len(cols))] = 1.0
-            N = lu.solve(rhs)  # N[:, m] = column cols[m] of the fundamental matrix
-            diag = N[cols, np.arange(len(cols))]
-            mine = (by_source >= start) & (by_source < start + len(cols))
-            e = edges_at[mine]
-            m = by_source[mine] - start
-            edge[e] = np.clip(N[local[dst[e]], m] / diag[m], 0.0, 1.0)
+        on = np.flatnonzero(inside & (comp[src] == c))
+        if sizes[c] > EXACT_NODES:
+            error = max(error, _iterate(on, local, src, dst, prob, chosen[nodes], edge))
+        else:
+            _factorise(on, local, src, dst, prob, edge)
+    edge[~traced[src]] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
-        back = np.bincount(src, weights=amount * edge, minlength=n)
+        back = np.bincount(src, weights=amount * np.nan_to_num(edge), minlength=n)
         own = np.where(paid > 0, back / np.where(paid > 0, paid, 1.0), 0.0)
-    return edge, np.clip(own, 0.0, 1.0)
+    own[~traced] = np.nan
+    return EdgeShares(edge, np.clip(own, 0.0, 1.0), traced, int(chosen.sum()), error)
+
+
+def _factorise(on: np.ndarray, local: np.ndarray, src, dst, prob, edge: np.ndarray) -> None:
+    """Exact shares on one component's edges ``on`` (sparse LU of ``I - Q``, columns solved in blocks)."""
+    k = int(local.max()) + 1
+    Q = sp.csc_matrix((prob[on], (local[src[on]], local[dst[on]])), shape=(k, k))
+    if (np.asarray(Q.sum(axis=1)).ravel() >= 1 - 1e-12).all():  # nothing leaves the component: every dollar comes back
+        edge[on] = 1.0
+        return
+    lu = splu((sp.identity(k, format="csc") - Q).tocsc())  # irreducible and leaking somewhere, so I - Q is invertible
+    by_source = local[src[on]]
+    for start in range(0, k, BLOCK):
+        cols = np.arange(start, min(start + BLOCK, k))
+        rhs = np.zeros((k, len(cols)))
+        rhs[cols, np.arange(len(cols))] = 1.0
+        N = lu.solve(rhs)  # N[:, m] = column cols[m] of the fundamental matrix
+        diag = N[cols, np.arange(len(cols))]
+        mine = (by_source >= start) & (by_source < start + len(cols))
+        e = on[mine]
+        m = by_source[mine] - start
+        edge[e] = np.clip(N[local[dst[e]], m] / diag[m], 0.0, 1.0)
+
+
+def _iterate(on: np.ndarray, local: np.ndarray, src, dst, prob, chosen: np.ndarray, edge: np.ndarray) -> float:
+    """Shares on one large component's edges out of the ``chosen`` nodes, by iteration; returns the largest error bound."""
+    from .hitting import hitting_rows
+
+    k = len(chosen)
+    a, b = local[src[on]], local[dst[on]]
+    order = np.lexsort((b, a))
+    indptr = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum(np.bincount(a, minlength=k), out=indptr[1:])
+    at_edge, err = hitting_rows(indptr, b[order], prob[on][order], np.flatnonzero(chosen))
+    edge[on[order]] = np.clip(np.nan_to_num(at_edge), 0.0, 1.0)
+    return err

@@ -40,7 +40,7 @@ from .ingest import EdgeList, read_edges
 
 __all__ = ["DEFINITIONS", "CycleCounts", "CycleListing", "CycleSearch", "CycleTally", "SimpleGraph", "Source", "TemporalGraph",
            "as_edge_list", "check_max_length", "check_time_limit", "count_cycles", "count_graph_cycles", "cycle_blocks", "cycle_features",
-           "list_cycles", "simple_cycles", "simple_graph", "temporal_graph", "write_cycles"]
+           "list_cycles", "simple_cycles", "simple_graph", "strongest_cycles", "temporal_graph", "write_cycles"]
 
 logger = logging.getLogger(__name__)
 
@@ -256,6 +256,52 @@ def simple_cycles(indptr: np.ndarray, indices: np.ndarray, max_length: int) -> I
     for rows in cycle_blocks(graph, max_length, block=1024):
         for r in rows:
             yield tuple(int(v) for v in r if v >= 0)
+
+
+def strongest_cycles(src, dst, weight, n: int, max_length: int, limit: int) -> tuple[list[tuple[int, ...]], bool]:
+    """The ``limit`` simple cycles of 2 to ``max_length`` nodes with the largest bottleneck ``weight``.
+
+    ``src``, ``dst``, ``weight`` give a simple digraph (one edge per ordered pair, no
+    self-loops); a cycle's bottleneck is its smallest edge weight (``inf`` for an edge
+    whose weight is unknown and should not bound anything). Edges are added strongest
+    first and each closes the cycles it is the weakest edge of, so the search touches only
+    the part of the graph the strongest cycles live in and stops after ``limit`` cycles.
+    Returns the cycles (each from its smallest node, sorted) and whether more exist, all
+    with a bottleneck no larger than the last one returned; ties at that weight keep an
+    arbitrary subset.
+
+    >>> strongest_cycles([0, 1, 1, 2], [1, 0, 2, 0], [5.0, 1.0, 4.0, 3.0], 3, 3, 1)
+    ([(0, 1, 2)], True)
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from .kernels import strongest_cycles as kernel
+
+    check_max_length(max_length)
+    src = np.asarray(src, dtype=np.int64)
+    dst = np.asarray(dst, dtype=np.int64)
+    weight = np.asarray(weight, dtype=float)
+    if not len(src):
+        return [], False
+    _, comp = connected_components(csr_matrix((np.ones(len(src)), (src, dst)), shape=(n, n)), directed=True, connection="strong")
+    order = np.argsort(-weight, kind="stable")
+    rank = np.empty(len(src), dtype=np.int64)
+    rank[order] = np.arange(len(src))
+    out_order = np.lexsort((dst, src))
+    in_order = np.lexsort((src, dst))
+    indptr, indices = _csr(src[out_order], dst[out_order], n)
+    rindptr, rindices = _csr(dst[in_order], src[in_order], n)
+    out = np.empty((limit + 1, max_length), dtype=np.int64)
+    found, _ = kernel(src[order], dst[order], comp.astype(np.int64), indptr, indices, rank[out_order], rindptr, rindices,
+                      rank[in_order], max_length, limit + 1, out)
+    cycles = []
+    for row in out[:found]:
+        cyc = [int(v) for v in row if v >= 0]
+        first = cyc.index(min(cyc))
+        cycles.append(tuple(cyc[first:] + cyc[:first]))
+    truncated = found > limit
+    return sorted(cycles[:limit]), truncated
 
 
 def cycle_features(graph: SimpleGraph | TemporalGraph, k: int, *, window: int | None = None,

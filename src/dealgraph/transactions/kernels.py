@@ -8,6 +8,9 @@ vertex).
 - Hop-bounded simple cycles on a simple digraph (CSR ``indptr``/``indices``,
   sorted, no self-loops): a cycle is found once, from its smallest vertex,
   visiting only larger vertices.
+- The strongest cycles of a weighted digraph (``strongest_cycles``): edges are added in
+  decreasing weight and each closes the cycles it is the weakest edge of, so cycles come
+  out in decreasing bottleneck weight and the search stops at a count limit.
 - Temporal cycles on a multigraph (every row its own edge, out-edges of each
   vertex sorted by time): a cycle starts at its earliest edge, every next edge
   is strictly later, the last edge is at most ``window`` after the first, and
@@ -23,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["simple_block", "temporal_block"]
+__all__ = ["simple_block", "strongest_cycles", "temporal_block"]
 
 
 @njit(cache=True, nogil=True)
@@ -297,3 +300,82 @@ def fan_block(ptr, other, ts, window, nt):
             for r in range(lo, ptr[e + 1]):
                 seen[other[r]] = 0
     return out
+
+
+@njit(cache=True, nogil=True)
+def strongest_cycles(esrc, edst, comp, indptr, indices, erank, rindptr, rindices, rrank, k, limit, out):
+    """Cycles of 2 to ``k`` vertices in decreasing bottleneck weight, at most ``limit`` of them.
+
+    Edge ``r`` of the processing order (``esrc[r] -> edst[r]``, strongest first) closes
+    every cycle whose other edges all come before it (CSR ``erank``, reverse CSR ``rrank``:
+    each edge's place in that order), found by a depth-first search from ``edst[r]`` back
+    to ``esrc[r]`` pruned by reverse breadth-first distances. An edge between two strongly
+    connected components closes nothing and is skipped. Cycles are written to ``out``
+    (``limit`` x ``k``, -1 padded, starting at the closing edge's source). Returns (cycles
+    written, edges fully processed).
+    """
+    n = len(indptr) - 1
+    dist = np.full(n, -1, dtype=np.int64)
+    queue = np.empty(n, dtype=np.int64)
+    onpath = np.zeros(n, dtype=np.bool_)
+    stack_v = np.empty(k + 1, dtype=np.int64)
+    stack_p = np.empty(k + 1, dtype=np.int64)
+    found = 0
+    for r in range(len(esrc)):
+        u, v = esrc[r], edst[r]
+        if comp[u] != comp[v]:
+            continue
+        # hops from each vertex to u over earlier edges, up to k - 1
+        dist[u] = 0
+        queue[0] = u
+        head, tail = 0, 1
+        while head < tail:
+            x = queue[head]
+            head += 1
+            if dist[x] >= k - 1:
+                continue
+            for p in range(rindptr[x], rindptr[x + 1]):
+                y = rindices[p]
+                if rrank[p] < r and dist[y] < 0:
+                    dist[y] = dist[x] + 1
+                    queue[tail] = y
+                    tail += 1
+        if dist[v] > 0:
+            onpath[u] = True
+            onpath[v] = True
+            stack_v[0] = u
+            stack_v[1] = v
+            stack_p[1] = indptr[v]
+            depth = 1  # edges on the path from u
+            while depth >= 1 and found < limit:
+                x = stack_v[depth]
+                p = stack_p[depth]
+                if p == indptr[x + 1]:
+                    onpath[x] = False
+                    depth -= 1
+                    continue
+                stack_p[depth] = p + 1
+                if erank[p] >= r:
+                    continue
+                y = indices[p]
+                if y == u:
+                    for i in range(depth + 1):
+                        out[found, i] = stack_v[i]
+                    for i in range(depth + 1, k):
+                        out[found, i] = -1
+                    found += 1
+                    continue
+                if onpath[y] or dist[y] < 0 or depth + 1 + dist[y] > k:
+                    continue
+                depth += 1
+                stack_v[depth] = y
+                stack_p[depth] = indptr[y]
+                onpath[y] = True
+            for i in range(depth + 1):
+                onpath[stack_v[i]] = False
+            onpath[u] = False
+        for i in range(tail):
+            dist[queue[i]] = -1
+        if found >= limit:
+            return found, r
+    return found, len(esrc)
