@@ -74,6 +74,23 @@ def test_limit_truncates_and_says_so():
     assert len(res) == 5 and res.truncated
 
 
+@pytest.mark.parametrize("rank", ["evidence", "money"])
+@pytest.mark.parametrize("basis", ["headline", "firm"])
+def test_a_limited_search_returns_the_loops_that_rank_first(rank, basis):
+    lg = dg.read_dataset("ai-deals")
+    every = dg.find_loops(lg, rank=rank, basis=basis, max_length=5)
+    assert not every.truncated
+
+    def order(res):  # what ranks a loop (ties may pick different loops of the same standing)
+        return [(lp.evidence if rank == "evidence" else "", lp.throughput if basis == "headline" else lp.firm_throughput)
+                for lp in res.loops]
+
+    for k in sorted({1, 3, 10, len(every) - 1} & set(range(1, len(every)))):
+        first = dg.find_loops(lg, rank=rank, basis=basis, max_length=5, limit=k)
+        assert first.truncated and order(first) == order(every)[:k]
+        assert {lp.entities for lp in first.loops} <= {lp.entities for lp in every.loops}
+
+
 def test_capacity_priced_only_by_explicit_assumption():
     lg = dg.seed_ledger()
     base = dg.find_loops(lg).find("Anthropic", "NVIDIA")

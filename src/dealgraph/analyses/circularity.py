@@ -27,9 +27,8 @@ from scipy.sparse.csgraph import connected_components
 
 from .._results import Result, fmt_money, fmt_share
 from ..matrix.circulation import bff_decomposition, edge_circulation, edge_cycles
-from ..matrix.tracing import edge_return_shares
 from ..reading.ledger import Ledger
-from .flows import BASES, Flows, assumptions, flows
+from .flows import BASES, Flows, assumptions, flows, traced
 from .round_trips import traced_note
 
 __all__ = ["BasisCircularity", "CircularityResult", "circularity"]
@@ -191,10 +190,10 @@ def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
                                    connection="strong")
     bff = _bff(f, comp)
     inputs, exits = f.balanced()
-    traced = edge_return_shares(f.src, f.dst, f.amount, f.n, exits)
+    shares = traced(ledger, f, exits, "balanced")
     through = f.paid.sum() + exits.sum()
-    cycled = np.nansum(traced.own * f.paid)  # Finn: the cycled part of i's throughflow is what comes back of what it pays
-    untraced = f.paid[~traced.traced].sum()
+    cycled = np.nansum(shares.own * f.paid)  # Finn: the cycled part of i's throughflow is what comes back of what it pays
+    untraced = f.paid[~shares.traced].sum()
     fci = (cycled / through, (cycled + untraced) / through) if through else (0.0, 0.0)
     # deals of unknown amount whose edge lies inside a strongly connected block
     edge_of_row = np.repeat(np.arange(f.m), np.diff(f.row_ptr))
@@ -213,7 +212,7 @@ def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
         "circular_upper": np.bincount(f.src, weights=upper, minlength=f.n),
         "bff_circular": None if bff is None else np.bincount(f.src, weights=bff, minlength=f.n),
     }, schema_overrides={"bff_circular": pl.Float64}).with_columns(pl.col("circular_share_of_outflow").fill_nan(None))
-    carriers = tuple((tuple(names[i] for i in cyc), amt) for cyc, amt in edge_cycles(f.src, f.dst, flow, f.n))
+    carriers = tuple((tuple(names[i] for i in cyc), amt) for cyc, amt in edge_cycles(f.src, f.dst, flow, f.n)[:MAX_CARRIERS])
     return BasisCircularity(
         basis=f.basis,
         total=float(f.amount.sum()),
@@ -224,8 +223,8 @@ def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
         cycling_index_range=fci,
         unknown_on_loops=unknown_on_loops,
         per_entity=per_entity,
-        carriers=carriers[:MAX_CARRIERS],
-        notes=((traced_note(traced, f.basis),) if traced.untraced else ()) + (() if bff is not None else (
+        carriers=carriers,
+        notes=((traced_note(shares, f.basis),) if shares.untraced else ()) + (() if bff is not None else (
             f"BFF ({f.basis}): not computed; its cost (edges times size cubed of each strongly connected block) is above "
             f"{BFF_WORK:.0e}, the work it is given.",)),
     )

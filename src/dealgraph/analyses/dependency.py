@@ -31,9 +31,10 @@ import polars as pl
 from .._errors import MatrixError
 from .._results import Result, fmt_money, fmt_share
 from ..matrix.tracing import edge_return_shares
-from ..reading.entities import EntityTable, read_entities
+from ..reading.entities import EntityTable
 from ..reading.ledger import KINDS, Ledger
 from .flows import Basis, assumptions, flows
+from .round_trips import traced_note
 
 __all__ = ["DependencyResult", "dependency", "hhi"]
 
@@ -175,7 +176,7 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
                                for order, (kind, direction, kinds_) in enumerate(views)]).sort("order", "at").drop("order", "at")
 
     paid_pairs = pairs(KINDS).filter(pl.col("amount") > 0)
-    table = entities if entities is not None else read_entities(aliases=ledger.aliases)
+    table = ledger.facts(entities)
     buf = table.buffers(names, f.paid, assume=assume_buffer)
     # the largest single payer of each entity (the smallest id on ties) and what it pays
     largest = paid_pairs.sort("payee", "amount", "payer", descending=[False, True, False]).unique("payee", keep="first")
@@ -231,7 +232,8 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
     paid_edges = f.amount > 0
     src, dst, amt = f.src[paid_edges], f.dst[paid_edges], f.amount[paid_edges]
     # traced backwards (the reversed graph, outside money as its exits): the share of src's money that came from dst
-    origin = edge_return_shares(dst, src, amt, n, inputs).edge
+    backward = ledger.derived(("traced backwards", basis, usd_per_gw), lambda: edge_return_shares(dst, src, amt, n, inputs))
+    origin = backward.edge
     own_money = pl.DataFrame({
         "entity": [names[j] for j in dst],
         "counterparty": [names[i] for i in src],
@@ -239,7 +241,7 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
         "own_share": origin,
         "own_money": amt * origin,
     }, schema={"entity": pl.String, "counterparty": pl.String, "revenue": pl.Float64, "own_share": pl.Float64,
-               "own_money": pl.Float64})
+               "own_money": pl.Float64}).with_columns(pl.col("own_share", "own_money").fill_nan(None))  # not traced: empty
 
     inflow = f.received
     others_inflow = inflow.sum() - inflow
@@ -253,7 +255,7 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
     notes += (f"Reported revenue: a customer's ledger money ({period}) against the entity's reported annual revenue from the entity "
               "table (as of its date, with its source); equity and loans received are funding, never revenue.",
               buf.note(names), "Own money: proportional backward tracing of the payer's money to where it came from "
-              "(the fungibility assumption).")
+              "(the fungibility assumption).", *([traced_note(backward, basis)] if backward.untraced else []))
     return DependencyResult(concentration, reported, exposures, multihoming, own_money, single_points, currency=ledger.currency,
                             notes=notes)
 

@@ -29,7 +29,7 @@ import numpy as np
 import polars as pl
 
 from .._results import Result, fmt_money, fmt_share
-from ..reading.entities import EntityTable, read_entities
+from ..reading.entities import EntityTable
 from ..reading.ledger import Ledger, live_rows
 from .core import core_labels
 from .dependency import FUNDING_KINDS, MAJOR_CUSTOMER
@@ -91,7 +91,7 @@ def circular_deal_flags(ledger: Ledger, *, usd_per_gw: float | None = None, enti
     src, dst = t["source"].to_numpy(), t["target"].to_numpy()
     kind = t["kind"].cast(pl.String).to_numpy()
     funding = np.isin(kind, FUNDING_KINDS)
-    facts = {r["entity"]: r for r in (entities if entities is not None else read_entities(aliases=ledger.aliases)).frame.iter_rows(named=True)}
+    facts = {r["entity"]: r for r in ledger.facts(entities).frame.iter_rows(named=True)}
     core = core_labels(flows(ledger, "headline", usd_per_gw=usd_per_gw))
     same_core = (core[src] == core[dst]) & (core[src] >= 0)
     period = "whole term" if ledger.year is None else str(ledger.year)

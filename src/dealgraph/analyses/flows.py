@@ -23,10 +23,10 @@ import scipy.sparse as sp
 
 from .._errors import DealgraphError, LimitError
 from .._results import fmt_money, listed
-from ..matrix.tracing import boundary
+from ..matrix.tracing import EdgeShares, boundary, edge_return_shares
 from ..reading.ledger import FIRM_STATUSES, Ledger, live_rows
 
-__all__ = ["BASES", "Basis", "Flows", "Ranges", "assumptions", "flows"]
+__all__ = ["BASES", "Basis", "Flows", "Ranges", "assumptions", "flows", "traced"]
 
 Basis = Literal["headline", "firm"]
 MAX_USD_PER_GW = 1e13  # dollars per gigawatt: far above any price (about 5e10 in 2025); keeps every priced amount and sum finite
@@ -58,6 +58,11 @@ class Flows:
     year: int | None = None
     undated: tuple[str, ...] = ()
     realised: float = 1.0
+
+    def __post_init__(self) -> None:
+        for value in vars(self).values():  # shared through the ledger's derived values: nobody may change them
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
 
     @property
     def n(self) -> int:
@@ -140,6 +145,10 @@ def flows(ledger: Ledger, basis: Basis = "headline", *, usd_per_gw: float | None
     >>> f.m, int(f.n_unknown.sum()) > 0
     (12, True)
     """
+    return ledger.derived(("flows", basis, usd_per_gw), lambda: _flows(ledger, basis, usd_per_gw))
+
+
+def _flows(ledger: Ledger, basis: Basis, usd_per_gw: float | None) -> Flows:
     on, amount = row_amounts(ledger, basis, usd_per_gw)
     t = ledger.table
     pos = np.flatnonzero(on.to_numpy())
@@ -173,6 +182,11 @@ def flows(ledger: Ledger, basis: Basis = "headline", *, usd_per_gw: float | None
         undated=ledger.undated,
         realised=ledger.realised,
     )
+
+
+def traced(ledger: Ledger, f: Flows, exits: np.ndarray, how: str) -> EdgeShares:
+    """Return shares on ``f``'s edges with ``exits`` (named by ``how``), computed once per ledger view."""
+    return ledger.derived(("traced", f.basis, f.usd_per_gw, how), lambda: edge_return_shares(f.src, f.dst, f.amount, f.n, exits))
 
 
 @dataclass(frozen=True)

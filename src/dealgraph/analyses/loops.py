@@ -257,23 +257,50 @@ def find_loops(
         raise DealgraphError(f"unknown basis {basis!r}; expected headline or firm")
     head = flows(ledger, "headline", usd_per_gw=usd_per_gw)
     firm = flows(ledger, "firm")
-    if basis == "firm":  # only firm money bounds a firm loop; edges with none carry no firm loop
-        on = firm.amount > 0
-        found, truncated = strongest_cycles(firm.src[on], firm.dst[on], firm.amount[on], firm.n, max_length, limit)
-    else:  # a hop with no stated amount bounds nothing (its loop's throughput is what the stated hops allow)
-        stated = np.diff(head.row_ptr) > head.n_unknown
-        found, truncated = strongest_cycles(head.src, head.dst, np.where(stated, head.amount, np.inf), head.n, max_length, limit)
+    if rank not in RANKS:
+        raise DealgraphError(f"unknown ranking {rank!r}; expected one of {', '.join(RANKS)}")
+    found, truncated = _search(head, firm, basis, rank, max_length, limit)
     logger.info("loops: %d found among %d entities (max_length %d%s)", len(found), len(ledger.entities), max_length,
                 ", stopped at the limit" if truncated else "")
     hop = _hops(head, firm, ledger)
     loops = [_loop(cyc, hop, head.entities, win) for cyc in found]
-    if rank not in RANKS:
-        raise DealgraphError(f"unknown ranking {rank!r}; expected one of {', '.join(RANKS)}")
     key = (lambda lp: lp.firm_throughput) if basis == "firm" else (lambda lp: lp.throughput)
     grade = (lambda lp: EVIDENCE.index(lp.evidence)) if rank == "evidence" else (lambda lp: 0)
     loops.sort(key=lambda lp: (grade(lp), key(lp) is None, -(key(lp) or 0.0), len(lp.unknown_hops)))
     return LoopsResult(tuple(loops), truncated, max_length, limit, win, basis, rank, currency=ledger.currency,
                        notes=assumptions(head, extra=_UNKNOWN_NOTE))
+
+
+def _search(head: Flows, firm: Flows, basis: Basis, rank: Rank, max_length: int, limit: int
+            ) -> tuple[list[tuple[int, ...]], bool]:
+    """The ``limit`` loops that rank first, found without enumerating the others.
+
+    Each grade of evidence is searched on the edges that can carry it, strongest first
+    (:func:`strongest_cycles`): with ``rank="evidence"`` firm loops (every hop fully stated,
+    firm money on each), then fully stated ones, then loops with hops of unknown amount
+    (ranked by their stated hops), then loops with no stated hop at all; each grade fills
+    what the better ones left of ``limit``. Returns the loops and whether more exist.
+    """
+    complete = head.n_unknown == 0
+    stated = np.diff(head.row_ptr) > head.n_unknown  # some row of the edge states an amount
+    key = firm.src * firm.n + firm.dst  # firm edges are among the headline edges
+    at = np.searchsorted(key, head.src * head.n + head.dst).clip(0, max(firm.m - 1, 0))
+    firm_money = np.zeros(head.m) if not firm.m else np.where(key[at] == head.src * head.n + head.dst, firm.amount[at], 0.0)
+    if basis == "firm":  # only firm money bounds a firm loop; edges with none carry no firm loop
+        grades = [(complete & (firm_money > 0), firm_money)] if rank == "evidence" else []
+        grades += [(firm_money > 0, firm_money)]
+    else:
+        grades = [(complete & (firm_money > 0), head.amount), (complete, head.amount)] if rank == "evidence" else []
+        grades += [(np.ones(head.m, bool), np.where(stated, head.amount, np.inf)),  # an unknown hop bounds nothing
+                   (~stated, np.ones(head.m))]  # loops with no stated hop: all alike
+    found: dict[tuple[int, ...], None] = {}
+    for on, weight in grades:
+        # one more than the limit: if this grade holds more loops than that, at least one is new, so more exist
+        cycles, more = strongest_cycles(head.src[on], head.dst[on], weight[on], head.n, max_length, limit + 1)
+        found.update(dict.fromkeys(cycles))
+        if more or len(found) > limit:
+            return list(found)[:limit], True
+    return list(found), False
 
 
 _UNKNOWN_NOTE = (

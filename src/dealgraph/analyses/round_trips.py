@@ -21,9 +21,9 @@ import numpy as np
 import polars as pl
 
 from .._results import OnBases, fmt_money, fmt_share
-from ..matrix.tracing import EXACT_NODES, FUNGIBILITY, EdgeShares, edge_return_shares
+from ..matrix.tracing import EXACT_NODES, FUNGIBILITY, EdgeShares
 from ..reading.ledger import Ledger
-from .flows import BASES, Flows, assumptions, flows
+from .flows import BASES, Flows, assumptions, flows, traced
 
 __all__ = ["RoundTripsResult", "round_trips", "traced_note"]
 
@@ -94,11 +94,15 @@ def round_trips(ledger: Ledger, *, usd_per_gw: float | None = None) -> RoundTrip
     bounds = []
     for f in fs:
         # a dollar at i moves on with probability W[i, j] / through[i]: on the firm basis the rest (non-firm hops) leaves the count
-        e, d, traced = _on_basis(f, inputs, np.maximum(through - f.paid, 0.0), ledger.table)
+        if f is fs[0]:
+            shares = traced(ledger, f, exits, "balanced")
+        else:
+            shares = traced(ledger, f, np.maximum(through - f.paid, 0.0), "through the headline network")
+        e, d = _on_basis(f, inputs, shares, ledger.table)
         ent.append(e)
         deals.append(d)
-        if traced.untraced:
-            bounds.append(traced_note(traced, f.basis))
+        if shares.untraced:
+            bounds.append(traced_note(shares, f.basis))
     notes = (*assumptions(fs[0], extra=_UNKNOWN_NOTE), _FIRM_NOTE, *bounds)
     return RoundTripsResult(pl.concat(ent), pl.concat(deals), currency=ledger.currency, notes=notes)
 
@@ -110,9 +114,8 @@ def traced_note(traced: EdgeShares, basis: str) -> str:
             f"{traced.untraced:,} were not traced and their shares are left empty, not guessed.")
 
 
-def _on_basis(f: Flows, inputs: np.ndarray, exits: np.ndarray, table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, EdgeShares]:
-    traced = edge_return_shares(f.src, f.dst, f.amount, f.n, exits)
-    back, share = traced.edge, traced.own
+def _on_basis(f: Flows, inputs: np.ndarray, shares: EdgeShares, table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    back, share = shares.edge, shares.own
     paid, received = f.paid, f.received
     entities = pl.DataFrame({
         "basis": [f.basis] * f.n,
@@ -135,4 +138,4 @@ def _on_basis(f: Flows, inputs: np.ndarray, exits: np.ndarray, table: pl.DataFra
         "returned": back * f.amount,
     }, schema_overrides={"amount": pl.Float64, "return_share": pl.Float64, "returned": pl.Float64})
     untraced = [pl.col(c).fill_nan(None) for c in ("return_share", "returned")]  # not traced: empty, never a number
-    return entities.with_columns(untraced), deals.with_columns(untraced), traced
+    return entities.with_columns(untraced), deals.with_columns(untraced)

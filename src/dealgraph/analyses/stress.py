@@ -45,7 +45,7 @@ import scipy.sparse as sp
 from .._errors import DealgraphError, LimitError
 from .._results import Result, fmt_money, listed
 from ..matrix.contagion import clearing_vector, debtrank, furfine
-from ..reading.entities import EntityTable, read_entities
+from ..reading.entities import EntityTable
 from ..reading.ledger import MAX_TERM_YEARS, Ledger, live_rows
 from ..reading.scenario import Scenario, read_scenario
 from ..reading.terms import add_years, period_shares
@@ -136,10 +136,13 @@ def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, 
         if m not in MODELS:
             raise DealgraphError(f"unknown model {m!r}; expected one of {', '.join(MODELS)} or all")
     sc = (scenario if isinstance(scenario, Scenario) else read_scenario(scenario)).resolved(ledger)
-    due, horizon_notes = due_shares(ledger, horizon, as_of)
-    net = _network(ledger, sc, basis, usd_per_gw, due)
-    table = entities if entities is not None else read_entities(aliases=ledger.aliases)
-    buf = table.buffers(ledger.entities, net.owed, assume=assume_buffer)
+    # what does not depend on who fails is computed once per ledger (the worst-failure search runs many scenarios)
+    due, horizon_notes = ledger.derived(("due", horizon, as_of), lambda: due_shares(ledger, horizon, as_of))
+    lapses = (tuple(sc.lapse_status), tuple(sc.lapse_kind), tuple(sc.lapse_ids))
+    net = ledger.derived(("network", basis, usd_per_gw, lapses, horizon, as_of), lambda: _network(ledger, sc, basis, usd_per_gw, due))
+    table = ledger.facts(entities)
+    _, buf = ledger.derived(("buffers", id(table), basis, usd_per_gw, lapses, horizon, as_of, assume_buffer),
+                            lambda: (table, table.buffers(ledger.entities, net.owed, assume=assume_buffer)))
     n = len(ledger.entities)
     demand = np.zeros(n)
     missing_revenue = []

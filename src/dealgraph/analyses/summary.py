@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .._results import Lang, fmt_money, fmt_share, phrases
+from .._results import Lang, fmt_money, fmt_share, listed, phrases
 from ..matrix.tracing import FUNGIBILITY
 from ..reading.entities import EntityTable
 from ..reading.ledger import Ledger
@@ -35,6 +35,9 @@ __all__ = ["STRESS_CANDIDATES", "Summary", "single_failures", "summary"]
 logger = logging.getLogger(__name__)
 
 STRESS_CANDIDATES = 12  # the largest payers tried, one at a time, in the worst-single-failure search
+LOOPS = 1_000  # loops a summary ranks (the ones carrying the most money; ``find_loops`` goes further)
+LISTED = 20  # names written out in one finding; the rest are counted ("and N more")
+FLAGS_SHOWN = 5  # flags of each test written as findings (``dealgraph flags`` lists them all)
 
 # One phrase per finding, (English, Chinese), from dealgraph/data/text.toml.
 PHRASES = phrases("findings")
@@ -130,7 +133,7 @@ def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None, b
     True
     """
     lg = ledger
-    loops = find_loops(lg, max_length=max_length, window=window, usd_per_gw=usd_per_gw, basis=basis)
+    loops = find_loops(lg, max_length=max_length, window=window, usd_per_gw=usd_per_gw, basis=basis, limit=LOOPS)
     circ = circularity(lg, usd_per_gw=usd_per_gw)
     rt = round_trips(lg, usd_per_gw=usd_per_gw)
     core = circular_core(lg, usd_per_gw=usd_per_gw)
@@ -166,7 +169,7 @@ def _spans(s: Summary, ranges: Ranges, usd_per_gw: float | None, *, max_length: 
         b = head(circularity(lg, usd_per_gw=gw))
         seen["circular"].append(b.circular)
         seen["circular_share"].append(b.share)
-        for lp in find_loops(lg, max_length=max_length, window=window, usd_per_gw=gw, basis=basis).loops:
+        for lp in find_loops(lg, max_length=max_length, window=window, usd_per_gw=gw, basis=basis, limit=LOOPS).loops:
             seen.setdefault(_key(lp), []).append(lp.throughput or 0.0)
         if worst is not None:
             seen["worst_loss"].append(float(stress(lg, worst.scenario, model="eisenberg-noe", basis=basis, usd_per_gw=gw,
@@ -269,7 +272,7 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
                        paid=money(r["paid"]), basis=say(basis).lower() if lang == "en" else say(basis)))
     for r in s.core.cores.filter(pl.col("basis") == basis).iter_rows(named=True):
         n = r["unknown_deals_from_outside"]
-        out.append(say("core", members=sep.join(name(m) for m in r["members"]), inside=money(r["inside"]),
+        out.append(say("core", members=listed([name(m) for m in r["members"]], LISTED, sep), inside=money(r["inside"]),
                        outside_in=money(r["outside_in"]), share=fmt_share(r["outside_share"]),
                        unknown=say("core_unknown", n=n, s=_s(n)) if n else ""))
     dep = s.dependency
@@ -289,7 +292,9 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
         out.append(say("exposure", entity=name(r["entity"]), exposure=money(r["exposure"]), counterparty=name(r["counterparty"]),
                        ratio=fmt_share(r["exposure_to_buffer"])))
     labels = {"equity": "label_equity", "reported annual revenue": "label_revenue", "revenue in the ledger": "label_ledger_revenue"}
-    for r in (s.flags.raised().iter_rows(named=True) if s.flags is not None else ()):
+    raised = s.flags.raised() if s.flags is not None else pl.DataFrame({"test": []}, schema={"test": pl.String})
+    shown = raised.group_by("test", maintain_order=True).head(FLAGS_SHOWN)  # the strongest of each test; `flags` lists all
+    for r in shown.iter_rows(named=True):
         test = FLAG_TESTS.index(r["test"])
         fill = {"entity": name(r["entity"]), "amount": money(r["amount"]), "base": money(r["base"]), "period": period}
         if test == 0:
@@ -298,6 +303,8 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
             out.append(say("flag_leverage", ratio=f"{r['figure']:.2f}", label=say(labels[r["base_label"]]), **fill))
         else:
             out.append(say("flag_investees", share=fmt_share(r["figure"]), label=say(labels[r["base_label"]]), **fill))
+    if raised.height > shown.height:
+        out.append(say("flags_more", n=raised.height - shown.height, s=_s(raised.height - shown.height)))
     spof = dep.single_points.row(0, named=True) if dep.single_points.height else None
     if spof and spof["pays_others"] > 0:
         out.append(say("single", entity=name(spof["entity"]), share=fmt_share(spof["share_of_others_inflow"])))
@@ -311,14 +318,14 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
                    .sort("wave", "entity")["entity"].to_list())  # in the order they fell
         out.append(say("worst", candidates=candidates, entity=name(failed), loss=money(row["total_loss"]) + span("worst_loss"),
                        by=say("worst_by", list=by) if by else "", further=say("further", n=len(further), s=_s(len(further))),
-                       who=f" ({sep.join(name(e) for e in further)})" if further else ""))
+                       who=f" ({listed([name(e) for e in further], LISTED, sep)})" if further else ""))
         assumed = worst.entities.filter(pl.col("model") == "eisenberg-noe", pl.col("buffer_assumed"))["entity"].to_list()
         missing = worst.not_assessed()
         if assumed:
             rule = say("buffers_zero") if assume_buffer == 0 else say("buffers_multiple", x=f"{assume_buffer:g}")
-            out.append(say("buffers_assumed", names=sep.join(name(e) for e in assumed), rule=rule))
+            out.append(say("buffers_assumed", names=listed([name(e) for e in assumed], LISTED, sep), rule=rule))
         elif missing:
-            out.append(say("not_assessed", names=sep.join(name(e) for e in missing)))
+            out.append(say("not_assessed", names=listed([name(e) for e in missing], LISTED, sep)))
         else:
             out.append(say("buffers_known"))
     out.append(say("fungibility"))

@@ -8,25 +8,39 @@ from numba import njit, prange
 
 @njit(parallel=True, cache=True)
 def hitting_kernel(indptr, indices, prob, targets, steps, at_edge, nt):  # pragma: no cover - compiled
-    """``steps`` rounds of h <- Q h with h[i] = 1 for each target i; writes h at the ends of i's row."""
+    """``steps`` rounds of h <- Q h with h[i] = 1 for each target i; writes h at the ends of i's row.
+
+    Targets go in blocks of ``B`` per sweep over the matrix (each entry read once for the block).
+    """
+    B = 8
     k = len(indptr) - 1
+    nblocks = (len(targets) + B - 1) // B
     for t in prange(nt):
-        h = np.zeros(k)
-        hn = np.zeros(k)
-        for q in range(t, len(targets), nt):
-            i = targets[q]
-            h[:] = 0.0
-            h[i] = 1.0
+        h = np.zeros((k, B))
+        hn = np.zeros((k, B))
+        a = np.zeros(B)
+        for blk in range(t, nblocks, nt):
+            lo = blk * B
+            width = min(B, len(targets) - lo)
+            h[:, :] = 0.0
+            for c in range(width):
+                h[targets[lo + c], c] = 1.0
             for _ in range(steps):
                 for j in range(k):
-                    a = 0.0
+                    a[:] = 0.0
                     for p in range(indptr[j], indptr[j + 1]):
-                        a += prob[p] * h[indices[p]]
-                    hn[j] = a
-                hn[i] = 1.0
+                        w = prob[p]
+                        row = h[indices[p]]
+                        for c in range(B):
+                            a[c] += w * row[c]
+                    hn[j, :] = a
+                for c in range(width):
+                    hn[targets[lo + c], c] = 1.0
                 h, hn = hn, h
-            for p in range(indptr[i], indptr[i + 1]):
-                at_edge[p] = h[indices[p]]
+            for c in range(width):
+                i = targets[lo + c]
+                for p in range(indptr[i], indptr[i + 1]):
+                    at_edge[p] = h[indices[p], c]
 
 
 @njit(cache=True)
@@ -49,7 +63,12 @@ def decompose_kernel(indptr, indices, flow, tol):  # pragma: no cover - compiled
     used = 0
     first = 0
     while first < n:
-        if not (flow[indptr[first]:indptr[first + 1]] > 0).any():
+        active = False
+        for p in range(indptr[first], indptr[first + 1]):
+            if flow[p] > 0:
+                active = True
+                break
+        if not active:
             first += 1
             continue
         depth = 0

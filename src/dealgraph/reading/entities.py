@@ -26,6 +26,7 @@ import numpy as np
 import polars as pl
 
 from .._errors import LedgerError, LimitError, Problem
+from .._results import listed
 from .aliases import AliasTable
 from .cells import clean_text, parse_amount
 from .tables import Problems, read_table
@@ -64,9 +65,9 @@ class Buffers:
         if assumed:
             rule = ("0 (no cushion: any shortfall is a default, the worst case)" if self.assume == 0
                     else f"{self.assume:g} times its stated obligations in the ledger")
-            return f"Buffers assumed for {', '.join(assumed)}: {rule}. Supply an entity table (--entities) to replace them."
+            return f"Buffers assumed for {listed(assumed, 50)}: {rule}. Supply an entity table (--entities) to replace them."
         if missing:
-            return (f"Not assessed (no equity, liquid assets or cash in the entity table): {', '.join(missing)}. They are never "
+            return (f"Not assessed (no equity, liquid assets or cash in the entity table): {listed(missing, 50)}. They are never "
                     "counted as defaulting; give their figures with --entities, or --assume-buffer to assume a buffer.")
         return "Buffers: every entity's buffer comes from the entity table (with sources)."
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -41,6 +41,9 @@ from .cells import (
 )
 from .tables import MAX_PROBLEMS, Problems, check_types, describe_columns, match_columns, read_table, source_name
 from .terms import add_years, period_shares, year_window
+
+if TYPE_CHECKING:
+    from .entities import EntityTable
 
 __all__ = ["CAPS", "COLUMNS", "DATASETS", "KINDS", "STATUSES", "Ledger", "read_dataset", "read_ledger", "seed_ledger"]
 
@@ -104,6 +107,10 @@ class Ledger:
         In a year's view, the ids of the rows left out because their timing is unknown.
     realised : float
         The share of "up to" amounts counted (1: at their cap; ``realised`` gives other views).
+
+    Values the analyses derive from a ledger (its flows on each basis, their tracing, the
+    entity table they read) are kept with it (``derived``), so a summary, a report or the
+    explorer computes each once however many views use it.
     """
 
     entities: tuple[str, ...]
@@ -115,6 +122,27 @@ class Ledger:
     year: int | None = None
     undated: tuple[str, ...] = ()
     realised: float = 1.0
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """``compute()``, kept for the next call with the same ``key`` on this ledger's rows and view.
+
+        Views made from this ledger (``in_year``, ``realised_at``, filtered tables) have other
+        rows, so they never see its values. Results are shared: callers must not change them.
+        """
+        slot = (key, id(self.table), self.year, self.realised)
+        hit = self._derived.get(slot)
+        if hit is None:
+            hit = self._derived[slot] = (self.table, compute())  # the table is held so its id is not reused
+        return hit[1]
+
+    def facts(self, entities: EntityTable | None = None) -> EntityTable:
+        """``entities`` if given, else the built-in entity table with this ledger's aliases, read once."""
+        if entities is not None:
+            return entities
+        from .entities import read_entities
+
+        return self.derived(("entity table",), lambda: read_entities(aliases=self.aliases))
 
     def __len__(self) -> int:
         return self.table.height

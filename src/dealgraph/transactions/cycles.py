@@ -262,16 +262,17 @@ def strongest_cycles(src, dst, weight, n: int, max_length: int, limit: int) -> t
     """The ``limit`` simple cycles of 2 to ``max_length`` nodes with the largest bottleneck ``weight``.
 
     ``src``, ``dst``, ``weight`` give a simple digraph (one edge per ordered pair, no
-    self-loops); a cycle's bottleneck is its smallest edge weight (``inf`` for an edge
-    whose weight is unknown and should not bound anything). Edges are added strongest
+    self-loops); a cycle's bottleneck is its smallest edge weight. An edge of weight
+    ``inf`` (unknown, bounding nothing) is part of cycles but no cycle of ``inf`` edges
+    alone is returned: it has no bottleneck to rank it by. Edges are added strongest
     first and each closes the cycles it is the weakest edge of, so the search touches only
     the part of the graph the strongest cycles live in and stops after ``limit`` cycles.
-    Returns the cycles (each from its smallest node, sorted) and whether more exist, all
-    with a bottleneck no larger than the last one returned; ties at that weight keep an
-    arbitrary subset.
+    Returns the cycles (each from its smallest node, strongest first) and whether more
+    exist, all with a bottleneck no larger than the last one returned; ties at that weight
+    keep an arbitrary subset.
 
-    >>> strongest_cycles([0, 1, 1, 2], [1, 0, 2, 0], [5.0, 1.0, 4.0, 3.0], 3, 3, 1)
-    ([(0, 1, 2)], True)
+    >>> strongest_cycles([0, 1, 1, 2], [1, 0, 2, 0], [5.0, 1.0, 4.0, 3.0], 3, 3, 2)
+    ([(0, 1, 2), (0, 1)], False)
     """
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
@@ -294,14 +295,14 @@ def strongest_cycles(src, dst, weight, n: int, max_length: int, limit: int) -> t
     rindptr, rindices = _csr(dst[in_order], src[in_order], n)
     out = np.empty((limit + 1, max_length), dtype=np.int64)
     found, _ = kernel(src[order], dst[order], comp.astype(np.int64), indptr, indices, rank[out_order], rindptr, rindices,
-                      rank[in_order], max_length, limit + 1, out)
+                      rank[in_order], max_length, limit + 1, int(np.isinf(weight).sum()), out)
     cycles = []
     for row in out[:found]:
         cyc = [int(v) for v in row if v >= 0]
         first = cyc.index(min(cyc))
         cycles.append(tuple(cyc[first:] + cyc[:first]))
     truncated = found > limit
-    return sorted(cycles[:limit]), truncated
+    return cycles[:limit], truncated
 
 
 def cycle_features(graph: SimpleGraph | TemporalGraph, k: int, *, window: int | None = None,

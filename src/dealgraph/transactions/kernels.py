@@ -303,14 +303,15 @@ def fan_block(ptr, other, ts, window, nt):
 
 
 @njit(cache=True, nogil=True)
-def strongest_cycles(esrc, edst, comp, indptr, indices, erank, rindptr, rindices, rrank, k, limit, out):
+def strongest_cycles(esrc, edst, comp, indptr, indices, erank, rindptr, rindices, rrank, k, limit, first, out):
     """Cycles of 2 to ``k`` vertices in decreasing bottleneck weight, at most ``limit`` of them.
 
     Edge ``r`` of the processing order (``esrc[r] -> edst[r]``, strongest first) closes
     every cycle whose other edges all come before it (CSR ``erank``, reverse CSR ``rrank``:
     each edge's place in that order), found by a depth-first search from ``edst[r]`` back
     to ``esrc[r]`` pruned by reverse breadth-first distances. An edge between two strongly
-    connected components closes nothing and is skipped. Cycles are written to ``out``
+    connected components closes nothing and is skipped, and so are the first ``first`` edges
+    (they are in the graph but close nothing). Cycles are written to ``out``
     (``limit`` x ``k``, -1 padded, starting at the closing edge's source). Returns (cycles
     written, edges fully processed).
     """
@@ -321,7 +322,7 @@ def strongest_cycles(esrc, edst, comp, indptr, indices, erank, rindptr, rindices
     stack_v = np.empty(k + 1, dtype=np.int64)
     stack_p = np.empty(k + 1, dtype=np.int64)
     found = 0
-    for r in range(len(esrc)):
+    for r in range(first, len(esrc)):
         u, v = esrc[r], edst[r]
         if comp[u] != comp[v]:
             continue
