@@ -21,6 +21,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".reading.ledger": ("DATASETS", "Ledger", "read_dataset", "read_ledger", "seed_ledger"),
     ".reading.entities": ("Buffers", "EntityTable", "read_entities"),
     ".reading.scenario": ("Scenario", "read_scenario"),
+    ".reading.synth": ("synthetic_deals",),
     ".matrix.circulation": ("bff_decomposition", "decompose_circulation", "max_circulation"),
     ".matrix.tracing": ("FUNGIBILITY", "balance", "cycling_index", "return_shares"),
     ".matrix.contagion": ("ClearingResult", "DebtRankResult", "FurfineResult", "clearing_vector", "debtrank", "furfine"),
@@ -80,6 +81,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from .reading.entities import Buffers, EntityTable, read_entities
     from .reading.ledger import DATASETS, Ledger, read_dataset, read_ledger, seed_ledger
     from .reading.scenario import Scenario, read_scenario
+    from .reading.synth import synthetic_deals
     from .transactions.cycles import CycleCounts, CycleListing, CycleSearch, count_cycles, list_cycles, write_cycles
     from .transactions.features import Features, transaction_features
     from .transactions.ingest import EdgeList, read_edges

@@ -31,7 +31,7 @@ from ..reading.ledger import Ledger
 from .flows import BASES, Flows, assumptions, flows, traced
 from .round_trips import traced_note
 
-__all__ = ["BasisCircularity", "CircularityResult", "circularity"]
+__all__ = ["BasisCircularity", "CircularityResult", "circular_money", "circularity"]
 
 BFF_WORK = 3e9  # BFF's cost: per strongly connected block, its edges times its size cubed; above this sum it is not run
 MAX_CARRIERS = 1_000  # loops listed as carrying the maximum circulation, largest first
@@ -178,12 +178,25 @@ def circularity(ledger: Ledger, *, usd_per_gw: float | None = None) -> Circulari
                              notes=assumptions(fs[0], extra=_UNKNOWN_NOTE))
 
 
+def circular_money(ledger: Ledger, *, usd_per_gw: float | None = None) -> tuple[float, float]:
+    """Stated money and the maximum circulation in it, headline basis: ``circularity``'s first two figures alone.
+
+    >>> from dealgraph import seed_ledger
+    >>> [x / 1e9 for x in circular_money(seed_ledger())]
+    [1483.0, 10.0]
+    """
+    f = flows(ledger, "headline", usd_per_gw=usd_per_gw)
+    flow = ledger.derived(("circulation", usd_per_gw), lambda: edge_circulation(f.src, f.dst, f.amount, f.n))
+    return float(f.amount.sum()), float(flow.sum())
+
+
 def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
     names = f.entities
     # the true amount of a capacity priced by assumption is unknown too: "could be" lets it carry anything
     open_ = (f.n_unknown > 0) | (f.n_priced > 0)
     with ThreadPoolExecutor(2) as pool:  # HiGHS releases the interpreter: the two linear programs run side by side
-        stated = pool.submit(edge_circulation, f.src, f.dst, f.amount, f.n)
+        stated = pool.submit(ledger.derived, ("circulation", f.usd_per_gw) if f.basis == "headline" else ("firm circulation",),
+                             lambda: edge_circulation(f.src, f.dst, f.amount, f.n))
         could_be = pool.submit(edge_circulation, f.src, f.dst, f.amount, f.n, f.src[open_], f.dst[open_])
         flow, upper = stated.result(), could_be.result()
     _, comp = connected_components(sp.csr_matrix((np.ones(f.m), (f.src, f.dst)), shape=(f.n, f.n)), directed=True,

@@ -13,6 +13,7 @@ loops that closed and the loops that broke, and the stated and circular money on
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,9 +22,9 @@ import polars as pl
 from .._errors import LimitError
 from .._results import Result, fmt_money, fmt_share, listed
 from ..reading.ledger import Ledger
-from .circularity import circularity
+from .circularity import circular_money
 from .flows import assumptions, flows
-from .loops import Loop, find_loops
+from .loops import TOP_LOOPS, Loop, find_loops
 
 __all__ = ["DiffResult", "diff", "known_by", "year_by_year"]
 
@@ -75,7 +76,7 @@ class DiffResult(Result):
             s.add_column(col, justify="left" if col == "date" else "right")
         for r in self.totals.iter_rows(named=True):
             s.add_row(r["date"].isoformat(), str(r["deals"]), fmt_money(r["stated"], c), fmt_money(r["circular"], c),
-                      fmt_share(r["share"]), str(r["loops"]))
+                      fmt_share(r["share"]), "more than " + f"{TOP_LOOPS:,}" if r["loops"] is None else str(r["loops"]))
         t = Table(title="What changed", title_justify="left")
         for col in ("change", "what", "date", "amount", "detail"):
             t.add_column(col, justify="right" if col == "amount" else "left")
@@ -93,14 +94,24 @@ class _Snapshot:
     view: Ledger
     loops: dict[str, Loop]
     total: dict[str, Any]
+    pairs: frozenset[tuple[str, str]]  # who pays whom on this date
+    truncated: bool  # only the loops carrying the most money were found
+
+    def has(self, lp: Loop) -> bool:
+        """Whether every hop of ``lp`` is a relation on this date (so the loop exists, found or not)."""
+        return all((h.source, h.target) in self.pairs for h in lp.hops)
 
 
 def _snapshot(ledger: Ledger, date: dt.date, usd_per_gw: float | None, max_length: int) -> _Snapshot:
     view = known_by(ledger, date)
-    loops = {lp.path(): lp for lp in find_loops(view, max_length=max_length, usd_per_gw=usd_per_gw).loops}
-    b = circularity(view, usd_per_gw=usd_per_gw).only("headline").bases[0]
-    return _Snapshot(date, view, loops, {"date": date, "deals": len(view), "stated": b.total, "circular": b.circular,
-                                         "share": b.share, "loops": len(loops)})
+    found = find_loops(view, max_length=max_length, usd_per_gw=usd_per_gw, limit=TOP_LOOPS)
+    loops = {lp.path(): lp for lp in found.loops}
+    stated, circular = circular_money(view, usd_per_gw=usd_per_gw)
+    f = flows(view, "headline", usd_per_gw=usd_per_gw)
+    pairs = frozenset(zip((view.entities[i] for i in f.src), (view.entities[j] for j in f.dst)))
+    return _Snapshot(date, view, loops, {"date": date, "deals": len(view), "stated": stated, "circular": circular,
+                                         "share": circular / stated if stated else 0.0,
+                                         "loops": len(loops) if not found.truncated else None}, pairs, found.truncated)
 
 
 def diff(ledger: Ledger, first: dt.date, last: dt.date, *, usd_per_gw: float | None = None, max_length: int = 6) -> DiffResult:
@@ -128,7 +139,8 @@ def year_by_year(ledger: Ledger, *, usd_per_gw: float | None = None, max_length:
         return ()
     last = int(when.dt.year().max())  # type: ignore[arg-type]  # the max of an integer column
     first = max(int(when.dt.year().min()), last - max_years + 1)  # type: ignore[arg-type]
-    ends = [_snapshot(ledger, dt.date(y, 12, 31), usd_per_gw, max_length) for y in range(first - 1, last + 1)]
+    with ThreadPoolExecutor(2) as pool:  # the linear programs and the loop search release the interpreter: two years at once
+        ends = list(pool.map(lambda y: _snapshot(ledger, dt.date(y, 12, 31), usd_per_gw, max_length), range(first - 1, last + 1)))
     return tuple(_compare(ledger, a, b, usd_per_gw) for a, b in zip(ends, ends[1:]))
 
 
@@ -143,9 +155,9 @@ def _compare(ledger: Ledger, before: _Snapshot, after: _Snapshot, usd_per_gw: fl
     for r in after.view.table.filter(pl.col("id").is_in(live_before), pl.col("superseded_by").is_not_null()).iter_rows(named=True):
         rows.append({"change": "deal replaced", "what": f"{names[r['source']]} -> {names[r['target']]} ({r['id']})",
                      "date": None, "amount": r["amount"], "detail": f"replaced by {r['superseded_by']}"})
-    for change, src, other in (("loop closed", after.loops, before.loops), ("loop broke", before.loops, after.loops)):
-        for path, lp in src.items():
-            if path not in other:
+    for change, src, other in (("loop closed", after, before), ("loop broke", before, after)):
+        for path, lp in src.loops.items():
+            if not other.has(lp):
                 rows.append({"change": change, "what": path, "date": None, "amount": lp.throughput,
                              "detail": lp.evidence + (f"; unknown: {', '.join(lp.unknown_hops)}" if lp.unknown_hops else "")})
     schema = {"change": pl.String, "what": pl.String, "date": pl.Date, "amount": pl.Float64, "detail": pl.String}
@@ -153,6 +165,9 @@ def _compare(ledger: Ledger, before: _Snapshot, after: _Snapshot, usd_per_gw: fl
     notes = (*assumptions(flows(after.view, "headline", usd_per_gw=usd_per_gw), period=False),
              "A deal is known from its date (else its start); a replaced deal counts until its replacement is known; a deal that "
              "lapsed without a replacement never counts (when it lapsed is not recorded).")
+    if before.truncated or after.truncated:
+        notes += (f"Loops: the {TOP_LOOPS:,} carrying the most money on each date are compared (a loop counts as closed or broken "
+                  "when one of its hops is new or gone); the loop count is left empty where more exist.",)
     if undated:
         notes += (f"Undated, so on no date: {len(undated)} deal{'s' if len(undated) != 1 else ''}, {listed(undated)}.",)
     return DiffResult(before.date, after.date, pl.DataFrame(rows, schema=schema), pl.DataFrame([before.total, after.total]),

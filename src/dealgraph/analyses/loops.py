@@ -35,11 +35,12 @@ from ..reading.ledger import Ledger
 from ..transactions.cycles import strongest_cycles
 from .flows import Basis, Flows, assumptions, flows
 
-__all__ = ["EVIDENCE", "RANKS", "Hop", "Loop", "LoopsResult", "find_loops", "parse_window"]
+__all__ = ["EVIDENCE", "RANKS", "TOP_LOOPS", "Hop", "Loop", "LoopsResult", "find_loops", "parse_window"]
 
 logger = logging.getLogger(__name__)
 
 EVIDENCE = ("firm", "stated", "partly unknown")  # best first
+TOP_LOOPS = 1_000  # loops the summary, the report and the history rank: the ones carrying the most money
 RANKS = ("evidence", "money")
 Rank = Literal["evidence", "money"]
 

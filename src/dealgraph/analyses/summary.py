@@ -26,7 +26,7 @@ from .core import CoreResult, circular_core
 from .dependency import HIGHLY_CONCENTRATED, MAJOR_CUSTOMER, DependencyResult, dependency
 from .flags import FLAG_TESTS, FlagsResult, circular_deal_flags
 from .flows import Basis, Ranges, flows, row_amounts
-from .loops import Loop, LoopsResult, find_loops
+from .loops import TOP_LOOPS, Loop, LoopsResult, find_loops
 from .round_trips import RoundTripsResult, round_trips
 from .stress import StressResult, stress
 
@@ -35,7 +35,6 @@ __all__ = ["STRESS_CANDIDATES", "Summary", "single_failures", "summary"]
 logger = logging.getLogger(__name__)
 
 STRESS_CANDIDATES = 12  # the largest payers tried, one at a time, in the worst-single-failure search
-LOOPS = 1_000  # loops a summary ranks (the ones carrying the most money; ``find_loops`` goes further)
 LISTED = 20  # names written out in one finding; the rest are counted ("and N more")
 FLAGS_SHOWN = 5  # flags of each test written as findings (``dealgraph flags`` lists them all)
 
@@ -133,7 +132,7 @@ def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None, b
     True
     """
     lg = ledger
-    loops = find_loops(lg, max_length=max_length, window=window, usd_per_gw=usd_per_gw, basis=basis, limit=LOOPS)
+    loops = find_loops(lg, max_length=max_length, window=window, usd_per_gw=usd_per_gw, basis=basis, limit=TOP_LOOPS)
     circ = circularity(lg, usd_per_gw=usd_per_gw)
     rt = round_trips(lg, usd_per_gw=usd_per_gw)
     core = circular_core(lg, usd_per_gw=usd_per_gw)
@@ -169,7 +168,7 @@ def _spans(s: Summary, ranges: Ranges, usd_per_gw: float | None, *, max_length: 
         b = head(circularity(lg, usd_per_gw=gw))
         seen["circular"].append(b.circular)
         seen["circular_share"].append(b.share)
-        for lp in find_loops(lg, max_length=max_length, window=window, usd_per_gw=gw, basis=basis, limit=LOOPS).loops:
+        for lp in find_loops(lg, max_length=max_length, window=window, usd_per_gw=gw, basis=basis, limit=TOP_LOOPS).loops:
             seen.setdefault(_key(lp), []).append(lp.throughput or 0.0)
         if worst is not None:
             seen["worst_loss"].append(float(stress(lg, worst.scenario, model="eisenberg-noe", basis=basis, usd_per_gw=gw,

@@ -584,10 +584,14 @@ def features(ledger, columns, decimal, time_unit, *, fmt, output, accounts, max_
 @click.option("--fan-in", default=10, show_default=True, type=click.IntRange(0, 10**6), help="Planted fan-in instances.")
 @click.option("--fan-out", default=10, show_default=True, type=click.IntRange(0, 10**6), help="Planted fan-out instances.")
 @click.option("--truth", type=click.Path(dir_okay=False), help="Where to write the planted truth (default: OUTPUT with .truth.parquet).")
+@click.option("--deals", is_flag=True,
+              help="A deal ledger instead (the ledger's columns: kinds, statuses, caps, unknown amounts, gigawatts, terms) "
+                   "of ROWS deals among ACCOUNTS entities; cycles, fans, days and truth do not apply.")
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @format_options
-def generate(output, rows, accounts, seed, days, cycle_spec, fan_in, fan_out, truth, force, fmt):
-    """A seeded synthetic transaction ledger with planted cycles, fan-in and fan-out (CSV or Parquet), and its truth."""
+def generate(output, rows, accounts, seed, days, cycle_spec, fan_in, fan_out, truth, deals, force, fmt):
+    """A seeded synthetic transaction ledger with planted cycles, fan-in and fan-out (CSV or Parquet), and its truth;
+    or, with --deals, a synthetic deal ledger to try every analysis at scale."""
     from pathlib import Path
 
     from .transactions import run_generate
@@ -600,7 +604,7 @@ def generate(output, rows, accounts, seed, days, cycle_spec, fan_in, fan_out, tr
         cycles[int(length)] = int(count)
     truth = truth or str(Path(output).with_suffix(".truth.parquet"))  # ledger.csv -> ledger.truth.parquet, beside it
     run_generate(output, truth, rows=rows, accounts=accounts, seed=seed, days=days, cycles=cycles, fan_in=fan_in, fan_out=fan_out,
-                 fmt=fmt, force=force)
+                 fmt=fmt, force=force, deals=deals)
 
 
 @cli.command("report")
@@ -667,7 +671,7 @@ def serve_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, host, port, max_u
     if not (math.isfinite(number) and 0 < number * scale <= 2**40):
         raise click.BadParameter(f"expected a size from 1 byte to 1TB such as 20MB, got {max_upload!r}", param_hint="--max-upload")
     limit = int(number * scale)
-    app = create_app(lg, story=article_story(lg), entities=entities, assume_buffer=assume_buffer, max_upload=limit, lang=lang,
+    app = create_app(lg, story=article_story(lg), entities=entities, assume_buffer=assume_buffer, max_upload=limit, lang=lang, warm=get_path is None,
                      allowed_hosts=bound_hosts(host))
     if get_path is not None:
         if not get_path.startswith("/"):

@@ -98,9 +98,20 @@ def run_features(source: str, reading: dict[str, Any], *, output: str | None, ac
 
 
 def run_generate(output: str, truth: str, *, rows: int, accounts: int | None, seed: int, days: float, cycles: dict[int, int],
-                 fan_in: int, fan_out: int, fmt: str, force: bool) -> None:
+                 fan_in: int, fan_out: int, fmt: str, force: bool, deals: bool = False) -> None:
     from ..transactions.synth import synthetic_transactions
 
+    if deals:
+        from ..reading.synth import synthetic_deals
+
+        check_outputs(force, output=output)
+        with progress("Generating") as update:
+            update(0, 1)
+            ledger = synthetic_deals(rows, accounts, seed=seed)
+        _write((ledger, output))
+        _emit(Record({"output": output, "rows": ledger.height, "entities": accounts or max(2, rows // 10), "seed": seed},
+                     f"wrote {output} ({ledger.height:,} deals, seed {seed})"), fmt, "generate")
+        return
     check_outputs(force, output=output, truth=truth)
     with progress("Generating") as update:
         update(0, 1)

@@ -2,9 +2,13 @@
 
 Lives here: circulations (maximum circulation, its cycle decomposition, Balanced Flow
 Forwarding; ``circulation``), proportional tracing and Finn's cycling index
-(``tracing``), and contagion (clearing vectors, Furfine, DebtRank; ``contagion``).
+(``tracing``), hitting probabilities by certified iteration (``hitting``), and contagion (clearing vectors, Furfine, DebtRank; ``contagion``).
 Orientation everywhere: ``W[i, j]`` is the amount i pays j. Bad matrices raise
 ``dealgraph.MatrixError`` (a ``DealgraphError`` and a ``ValueError``).
 
-May import: ``dealgraph._errors``, numpy and scipy; nothing else of dealgraph.
+Everything works on sparse matrices or edge arrays (memory linear in the edges); the compiled
+loops (hitting probabilities, the cycle decomposition) are in ``_kernels``, imported only
+when an input needs them.
+
+May import: ``dealgraph._errors``, numpy, scipy and numba; nothing else of dealgraph.
 """

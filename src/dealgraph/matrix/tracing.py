@@ -217,7 +217,7 @@ class EdgeShares:
         return int((~self.traced).sum())
 
 
-def edge_return_shares(src, dst, amount, n: int, exits, *, limit: int = TRACE_LIMIT) -> EdgeShares:
+def edge_return_shares(src, dst, amount, n: int, exits, *, limit: int | None = None) -> EdgeShares:
     """``return_shares`` on a sparse graph, for its edges only: memory linear in the edges.
 
     ``src``, ``dst``, ``amount`` give the edges (``amount[e]`` paid by ``src[e]`` to ``dst[e]``,
@@ -229,7 +229,7 @@ def edge_return_shares(src, dst, amount, n: int, exits, *, limit: int = TRACE_LI
     ``EXACT_NODES`` nodes is factorised once (sparse LU) and solved for each node's column
     of the fundamental matrix ``N = (I - Q)^-1`` in blocks; the probability that a dollar at
     ``j`` reaches ``i`` is ``N[j, i] / N[i, i]``. A larger component's LU fills in (its cost
-    grows with the cube of its size), so there the ``limit`` nodes with the most money
+    grows with the cube of its size), so there the ``limit`` (default ``TRACE_LIMIT``) nodes with the most money
     through them are traced by iteration (:func:`dealgraph.matrix.hitting.hitting_rows`,
     certified to ``TOLERANCE``) and the others are left untraced (NaN), never guessed.
 
@@ -244,6 +244,7 @@ def edge_return_shares(src, dst, amount, n: int, exits, *, limit: int = TRACE_LI
         raise MatrixError("edges must join two different nodes among the n given")
     if not np.isfinite(amount).all() or (amount < 0).any():
         raise MatrixError("edge amounts must be finite and non-negative")
+    limit = TRACE_LIMIT if limit is None else limit
     paid = np.bincount(src, weights=amount, minlength=n)
     T = paid + exits
     edge, traced = np.zeros(len(src)), np.ones(n, dtype=bool)
@@ -255,6 +256,11 @@ def edge_return_shares(src, dst, amount, n: int, exits, *, limit: int = TRACE_LI
     with np.errstate(divide="ignore", invalid="ignore"):
         prob = np.where(T[src] > 0, amount / np.where(T[src] > 0, T[src], 1.0), 0.0)
     inside = (comp[src] == comp[dst]) & (sizes[comp[src]] > 1)
+    kept = np.bincount(comp[src[inside]], weights=prob[inside], minlength=n)  # per component, the sum of what each node keeps inside
+    nodes = np.bincount(comp, minlength=n).astype(float)  # ... equal to its node count when no node lets anything out
+    closed = np.isclose(kept, nodes, rtol=0, atol=1e-12 * np.maximum(nodes, 1.0))
+    edge[inside & closed[comp[src]]] = 1.0  # a component nothing leaves: every dollar comes back (its I - Q is singular)
+    inside &= ~closed[comp[src]]
     large = [c for c in np.unique(comp[src[inside]]) if sizes[c] > EXACT_NODES]
     chosen = np.zeros(n, dtype=bool)
     if large:  # the iterated targets: most money through them first, over all large components
@@ -283,9 +289,6 @@ def _factorise(on: np.ndarray, local: np.ndarray, src, dst, prob, edge: np.ndarr
     """Exact shares on one component's edges ``on`` (sparse LU of ``I - Q``, columns solved in blocks)."""
     k = int(local.max()) + 1
     Q = sp.csc_matrix((prob[on], (local[src[on]], local[dst[on]])), shape=(k, k))
-    if (np.asarray(Q.sum(axis=1)).ravel() >= 1 - 1e-12).all():  # nothing leaves the component: every dollar comes back
-        edge[on] = 1.0
-        return
     lu = splu((sp.identity(k, format="csc") - Q).tocsc())  # irreducible and leaking somewhere, so I - Q is invertible
     by_source = local[src[on]]
     for start in range(0, k, BLOCK):

@@ -22,7 +22,7 @@ import polars as pl
 
 from .._errors import DealgraphError
 from .._results import Lang, fmt_money, fmt_share, jsonable
-from ..analyses.circularity import circularity
+from ..analyses.circularity import circular_money
 from ..analyses.flows import Basis, Ranges, row_amounts
 from ..analyses.history import year_by_year
 from ..analyses.stress import stress
@@ -271,9 +271,9 @@ def _per_year(lg: Ledger, usd_per_gw: float | None, money: Callable[[float | Non
     first, last = int(years.min()), int(years.max())  # type: ignore[arg-type]  # the min and max of an integer column
     out = []
     for year in range(max(first, last - MAX_YEARS + 1), last + 1):
-        b = circularity(lg.in_year(year), usd_per_gw=usd_per_gw).only("headline").bases[0]
-        out.append({"year": year, "stated": b.total, "circular": b.circular, "stated_text": money(b.total),
-                    "circular_text": money(b.circular), "share_text": fmt_share(b.share)})
+        stated, circular = circular_money(lg.in_year(year), usd_per_gw=usd_per_gw)
+        out.append({"year": year, "stated": stated, "circular": circular, "stated_text": money(stated),
+                    "circular_text": money(circular), "share_text": fmt_share(circular / stated if stated else 0.0)})
     return out
 
 

@@ -16,13 +16,16 @@ grants.
 from __future__ import annotations
 
 import ipaddress
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -45,6 +48,7 @@ from .report import report_data, without_deals
 __all__ = ["LOOPBACK_HOSTS", "WhatIf", "bound_hosts", "create_app", "request_once"]
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+ANSWERS_KEPT = 256  # answers the explorer keeps, most recently asked first
 _SIMPLE_TYPES = ("", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data")  # what a page may POST anywhere
 
 
@@ -126,8 +130,13 @@ class _SameOrigin:
 
 
 def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityTable | None = None, assume_buffer: float | None = None,
-               max_upload: int = 20 * 2**20, lang: Literal["en", "zh"] = "en", allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> FastAPI:
+               max_upload: int = 20 * 2**20, lang: Literal["en", "zh"] = "en", allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+               warm: bool = False) -> FastAPI:
     """The explorer app over ``ledger`` (serve it with uvicorn on 127.0.0.1).
+
+    Answers are kept: the same request on the same ledger is computed once, however many
+    clients ask at once. With ``warm`` a background thread computes every view of the
+    ledger as it stands (no what-if) right away, so the first visitors do not wait.
 
     ``allowed_hosts`` are the names or addresses a request's ``Host`` may carry (any port;
     ``*`` allows any): :func:`bound_hosts` of the address the app is served on. Others get 403.
@@ -147,6 +156,28 @@ def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityT
     app.add_middleware(_SameOrigin, hosts=hosts)
     app.state.allowed_hosts = hosts
     current: dict[str, Any] = {"ledger": ledger, "story": tuple(story)}
+    answers: OrderedDict[tuple[str, str], Response] = OrderedDict()  # the same question on the same ledger: the same bytes
+    asking: dict[tuple[str, str], threading.Lock] = {}  # one computation per question, however many clients ask at once
+    guard = threading.Lock()
+
+    def answer(path: str, w: WhatIf, compute: Callable[[], Any]) -> Response:
+        """``compute()`` as JSON, kept for the next identical request (the last ``ANSWERS_KEPT``; a new ledger clears them)."""
+        key = (path, w.model_dump_json())
+        with guard:
+            lock = asking.setdefault(key, threading.Lock())
+        with lock:
+            hit = answers.get(key)
+            if hit is None:
+                body = json.dumps(jsonable(compute()), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+                hit = Response(content=body, media_type="application/json")
+                with guard:
+                    answers[key] = hit
+                    while len(answers) > ANSWERS_KEPT:
+                        asking.pop(answers.popitem(last=False)[0], None)
+        with guard:
+            if key in answers:
+                answers.move_to_end(key)
+        return hit
 
     def view(w: WhatIf) -> Ledger:
         return without_deals(current["ledger"], w.disabled)
@@ -168,15 +199,19 @@ def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityT
     def index() -> str:
         return render_report(page(WhatIf.model_validate({"lang": lang})))
 
-    @app.post("/api/report", summary="Everything the page shows, for a what-if")
-    def report(w: WhatIf) -> dict[str, Any]:
-        return page(w)
+    @app.post("/api/report", summary="Everything the page shows, for a what-if", response_model=dict[str, Any])
+    def report(w: WhatIf) -> Response:
+        return answer("/api/report", w, lambda: page(w))
+
+    as_it_stands: list[Callable[[], Response]] = [lambda: report(WhatIf.model_validate({"lang": lang}))]
 
     def twin(path: str, command: str, run: Callable[[Ledger, WhatIf], Any], doc: str) -> None:
-        def endpoint(w: Annotated[WhatIf, Query()]) -> dict[str, Any]:
-            return envelope(command, run(view(w), w))
+        def endpoint(w: Annotated[WhatIf, Query()]) -> Response:
+            return answer(path, w, lambda: envelope(command, run(view(w), w)))
 
-        app.get(path, summary=doc)(endpoint)
+        as_it_stands.append(lambda: endpoint(WhatIf()))
+
+        app.get(path, summary=doc, response_model=dict[str, Any])(endpoint)
 
     twin("/api/loops", "loops", lambda lg, w: find_loops(lg, basis=w.basis, usd_per_gw=w.usd_per_gw), "Loops, the best evidenced and largest first")
     twin("/api/circularity", "circularity", lambda lg, w: circularity(lg, usd_per_gw=w.usd_per_gw).only(w.basis),
@@ -222,8 +257,19 @@ def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityT
         except LedgerError as exc:
             return JSONResponse({**envelope("ledger", problems=exc), "detail": str(exc).splitlines()[0]}, status_code=422)
         current.update(ledger=lg, story=())
+        with guard:
+            answers.clear()
         return JSONResponse({"valid": True, "rows": len(lg), "entities": len(lg.entities), "problems": []})
 
+    if warm:
+        def compute_every_view() -> None:
+            for ask in as_it_stands:
+                try:
+                    ask()
+                except DealgraphError:  # the request itself will say what is wrong
+                    pass
+
+        threading.Thread(target=compute_every_view, name="dealgraph-warm", daemon=True).start()
     return app
 
 
