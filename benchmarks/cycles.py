@@ -104,7 +104,7 @@ print(json.dumps({"counts": {str(L): int(c) for L, c in sorted(counts.items())},
 
 
 def run(cmd: list[str], timeout: float) -> dict:
-    """Run ``cmd``; wall time, peak RSS (MiB) of that process, its JSON stdout, or a timeout."""
+    """Run ``cmd``; wall time, peak RSS (MiB) of that process, its stdout (parsed when JSON), or a timeout."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)
@@ -122,7 +122,7 @@ def run(cmd: list[str], timeout: float) -> dict:
         text = out.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         return {"error": f"exit {os.waitstatus_to_exitcode(status)}"}
-    return {"wall": wall, "rss_mib": usage.ru_maxrss / 1024, "out": json.loads(text)}
+    return {"wall": wall, "rss_mib": usage.ru_maxrss / 1024, "out": json.loads(text) if text.lstrip().startswith("{") else text}
 
 
 def dealgraph_cmd(path: Path, task: str) -> list[str]:

@@ -61,6 +61,15 @@ def test_bff_past_its_budget_is_not_computed_and_says_so(generated):
     assert b.bff_circular is None and b.bff_share is None and any("BFF" in n for n in b.notes)
 
 
+def test_dependency_of_a_generated_ledger_is_complete_and_renders(generated):
+    dep = dg.dependency(generated)
+    c = dep.concentration
+    assert c["major_customers"].null_count() == 0 and c.filter(pl.col("total") > 0)["hhi"].null_count() == 0
+    from rich.console import Console
+
+    Console(file=__import__("io").StringIO(), width=200).print(dep)  # every table renders
+
+
 def test_summary_of_a_generated_ledger_bounds_what_it_lists(generated):
     s = dg.summary(generated, lang="en")
     assert len(s.loops) <= 1_000

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ESCAPES", "Lang", "OnBases", "Record", "Result", "SCHEMA_VERSION",
-    "envelope", "flat_frame", "fmt_money", "fmt_share", "for_terminal", "jsonable", "listed", "phrases",
+    "envelope", "flat_frame", "fmt_money", "fmt_share", "for_terminal", "jsonable", "listed", "phrases", "terminal_rows",
 ]
 
 SCHEMA_VERSION = 1
@@ -112,6 +112,21 @@ class OnBases(Result):
             if isinstance(value := getattr(self, f.name), pl.DataFrame) and "basis" in value.columns
         }
         return replace(self, **changes)  # type: ignore[type-var]
+
+
+TERMINAL_ROWS = 200  # rows of one table shown in a terminal; --json and --format csv give every row
+
+
+def terminal_rows(frame: Any) -> tuple[Any, list[str]]:
+    """The first ``TERMINAL_ROWS`` rows of ``frame`` (a polars frame or a sequence) and, if some are left out, a line saying so.
+
+    >>> terminal_rows(list(range(3)))
+    ([0, 1, 2], [])
+    """
+    n = frame.height if hasattr(frame, "height") else len(frame)
+    if n <= TERMINAL_ROWS:
+        return frame, []
+    return frame[:TERMINAL_ROWS], [f"... and {n - TERMINAL_ROWS:,} more rows (--format csv or --json gives every row)"]
 
 
 def jsonable(value: Any) -> Any:

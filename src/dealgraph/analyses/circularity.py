@@ -25,7 +25,7 @@ import polars as pl
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from .._results import Result, fmt_money, fmt_share
+from .._results import Result, fmt_money, fmt_share, listed, terminal_rows
 from ..matrix.circulation import bff_decomposition, edge_circulation, edge_cycles
 from ..reading.ledger import Ledger
 from .flows import BASES, Flows, assumptions, flows, traced
@@ -144,19 +144,21 @@ class CircularityResult(Result):
             t = Table(title=f"Loops carrying the maximum circulation ({b.basis})", title_justify="left")
             t.add_column("loop")
             t.add_column("amount", justify="right")
-            for cyc, amount in b.carriers:
+            carriers, more = terminal_rows(b.carriers)
+            for cyc, amount in carriers:
                 t.add_row(" -> ".join(cyc + cyc[:1]), fmt_money(amount, c))
-            parts.append(t)
+            parts.extend([t, *more])
         ent = Table(title="Per entity (headline)", title_justify="left")
         for col in ("entity", "paid", "received", "circular", "share of paid", "could be"):
             ent.add_column(col, justify="left" if col == "entity" else "right")
-        for r in self.bases[0].per_entity.sort("circular", descending=True).iter_rows(named=True):
+        rows, more = terminal_rows(self.bases[0].per_entity.sort("circular", descending=True))
+        for r in rows.iter_rows(named=True):
             ent.add_row(r["entity"], fmt_money(r["outflow"], c), fmt_money(r["inflow"], c), fmt_money(r["circular"], c),
                         fmt_share(r["circular_share_of_outflow"]), fmt_money(r["circular_upper"], c))
-        parts.append(ent)
+        parts.extend([ent, *more])
         for b in self.bases:
             if b.unknown_on_loops:
-                parts.append(f"{b.basis}: deals of unknown amount on loops: {', '.join(b.unknown_on_loops)}")
+                parts.append(f"{b.basis}: deals of unknown amount on loops: {listed(b.unknown_on_loops, 50)}")
         return Group(*parts, *self.notes)
 
 

@@ -29,7 +29,7 @@ import numpy as np
 import polars as pl
 
 from .._errors import MatrixError
-from .._results import Result, fmt_money, fmt_share
+from .._results import Result, fmt_money, fmt_share, terminal_rows
 from ..matrix.tracing import edge_return_shares
 from ..reading.entities import EntityTable
 from ..reading.ledger import KINDS, Ledger
@@ -101,21 +101,28 @@ class DependencyResult(Result):
         for col in ("entity", "direction", "stated", "counterparties", "HHI", "effective n", "top counterparty", "level",
                     "≥10% customers", "unknown"):
             t.add_column(col, justify="right" if col in ("stated", "counterparties", "HHI", "effective n", "unknown") else "left")
-        for r in self.concentration.filter(pl.col("kind") == "all", pl.col("counterparties") > 0).iter_rows(named=True):
+        rows, cut = terminal_rows(self.concentration.filter(pl.col("kind") == "all", pl.col("counterparties") > 0)
+                                  .sort("total", descending=True))
+        more = [*cut]
+        for r in rows.iter_rows(named=True):
             t.add_row(r["entity"], r["direction"], fmt_money(r["total"], c), str(r["counterparties"]), f"{r['hhi']:.0f}",
                       f"{r['effective_n']:.2f}", f"{r['top_counterparty']} ({fmt_share(r['top_share'])})", r["level"],
                       ", ".join(r["major_customers"]) or "-", str(r["unknown_relations"]))
         v = Table(title="Customers' ledger money against reported annual revenue", title_justify="left")
         for col in ("entity", "customer", "ledger money", "share of ledger revenue", "reported revenue", "as of", "share of reported"):
             v.add_column(col, justify="left" if col in ("entity", "customer", "as of") else "right")
-        for r in self.reported.iter_rows(named=True):
+        rows, cut = terminal_rows(self.reported)
+        more += cut
+        for r in rows.iter_rows(named=True):
             v.add_row(r["entity"], r["counterparty"], fmt_money(r["ledger_revenue"], c), fmt_share(r["share_of_ledger_revenue"]),
                       fmt_money(r["reported_revenue"], c), r["as_of"] or "-", fmt_share(r["share_of_reported_revenue"]))
         e = Table(title="Largest single exposure against the buffer", title_justify="left")
         for col in ("entity", "counterparty", "exposure", "buffer", "of buffer", "flags"):
             e.add_column(col, justify="right" if col in ("exposure", "buffer", "of buffer") else "left")
-        for r in self.exposures.filter(pl.col("exposure") > 0).sort("exposure_to_buffer", descending=True,
-                                                                      nulls_last=True).iter_rows(named=True):
+        rows, cut = terminal_rows(self.exposures.filter(pl.col("exposure") > 0).sort("exposure_to_buffer", descending=True,
+                                                                                     nulls_last=True))
+        more += cut
+        for r in rows.iter_rows(named=True):
             flags = [f for f, on in (("vulnerable", r["vulnerable"]), ("over 25% limit", r["over_limit"]),
                                      ("large (10%)", r["large"])) if on]
             e.add_row(r["entity"], r["counterparty"], fmt_money(r["exposure"], c),
@@ -124,13 +131,17 @@ class DependencyResult(Result):
         m = Table(title="Multi-homing", title_justify="left")
         for col in ("entity", "cloud providers it pays", "model makers it serves", "chip suppliers"):
             m.add_column(col, justify="left" if col == "entity" else "right")
-        for r in self.multihoming.iter_rows(named=True):
-            if r["cloud_providers"] or r["cloud_customers"] or r["chip_suppliers"]:
-                m.add_row(r["entity"], str(r["cloud_providers"]), str(r["cloud_customers"]), str(r["chip_suppliers"]))
+        rows, cut = terminal_rows(self.multihoming.filter(
+            (pl.col("cloud_providers") > 0) | (pl.col("cloud_customers") > 0) | (pl.col("chip_suppliers") > 0)))
+        more += cut
+        for r in rows.iter_rows(named=True):
+            m.add_row(r["entity"], str(r["cloud_providers"]), str(r["cloud_customers"]), str(r["chip_suppliers"]))
         o = Table(title="Own money returning as revenue", title_justify="left")
         for col in ("entity", "revenue from", "revenue", "funded by the entity", "amount"):
             o.add_column(col, justify="right" if col in ("revenue", "funded by the entity", "amount") else "left")
-        for r in self.own_money.filter(pl.col("own_share") > 0).sort("own_money", descending=True).iter_rows(named=True):
+        rows, cut = terminal_rows(self.own_money.filter(pl.col("own_share") > 0).sort("own_money", descending=True))
+        more += cut
+        for r in rows.iter_rows(named=True):
             o.add_row(r["entity"], r["counterparty"], fmt_money(r["revenue"], c), fmt_share(r["own_share"]),
                       fmt_money(r["own_money"], c))
         s = Table(title="Single points of failure", title_justify="left")
@@ -138,7 +149,7 @@ class DependencyResult(Result):
             s.add_column(col, justify="left" if col == "entity" else "right")
         for r in self.single_points.head(5).iter_rows(named=True):
             s.add_row(r["entity"], fmt_money(r["pays_others"], c), fmt_share(r["share_of_others_inflow"]))
-        return Group(t, v, e, m, o, s, *self.notes)
+        return Group(t, v, e, m, o, s, *dict.fromkeys(more), *self.notes)
 
 
 def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float | None = None,
@@ -300,7 +311,7 @@ def _concentration(pairs: pl.DataFrame, names: tuple[str, ...], direction: str, 
         .when(pl.col("hhi") >= MODERATELY_CONCENTRATED).then(pl.lit("moderately concentrated"))
         .when(money).then(pl.lit("unconcentrated")).otherwise(pl.lit("unknown")),
         major_customers=pl.when(money & pl.lit(direction == "revenue")).then(pl.col("major_customers"))
-        .otherwise(pl.lit([], dtype=pl.List(pl.String))),
+        .otherwise(pl.lit([], dtype=pl.List(pl.String))).fill_null(pl.lit([], dtype=pl.List(pl.String))),  # none: an empty list
         order=pl.lit(order),
     )
     return g.select(*_CONC_SCHEMA, "order", "at").cast(_CONC_SCHEMA)

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .._results import Result, fmt_money, fmt_share
+from .._results import Result, fmt_money, fmt_share, terminal_rows
 from ..reading.entities import EntityTable
 from ..reading.ledger import Ledger, live_rows
 from .core import core_labels
@@ -66,13 +66,15 @@ class FlagsResult(Result):
         t = Table(title="Flags of a harmful circular deal (figures, not verdicts)", title_justify="left")
         for col in ("entity", "test", "flag", "figure", "threshold", "what it counts"):
             t.add_column(col, justify="right" if col in ("figure", "threshold") else "left")
-        for r in self.flags.filter(pl.col("figure").is_not_null() | pl.col("flagged").is_not_null()).iter_rows(named=True):
+        rows, more = terminal_rows(self.flags.filter(pl.col("figure").is_not_null() | pl.col("flagged").is_not_null())
+                                   .sort("flagged", "figure", descending=True, nulls_last=True))
+        for r in rows.iter_rows(named=True):
             share = r["test"] != "hidden leverage"
             figure = "-" if r["figure"] is None else fmt_share(r["figure"]) if share else f"{r['figure']:.2f}x"
             threshold = fmt_share(r["threshold"]) if share else f"{r['threshold']:.2f}x"
             t.add_row(r["entity"], r["test"], "not assessed" if r["flagged"] is None else "FLAG" if r["flagged"] else "-",
                       figure, threshold, r["measure"])
-        return Group(t, *self.notes)
+        return Group(t, *more, *self.notes)
 
 
 def circular_deal_flags(ledger: Ledger, *, usd_per_gw: float | None = None, entities: EntityTable | None = None) -> FlagsResult:

@@ -29,7 +29,7 @@ import numpy as np
 import polars as pl
 
 from .._errors import DealgraphError, LimitError
-from .._results import Result, fmt_money
+from .._results import Result, fmt_money, terminal_rows
 from ..reading.cells import parse_window
 from ..reading.ledger import Ledger
 from ..transactions.cycles import strongest_cycles
@@ -186,7 +186,8 @@ class LoopsResult(Result):
         table = Table(title=f"Loops ({self.basis} basis, up to {self.max_length} entities, {ranked})", title_justify="left")
         for col in ("#", "loop", "evidence", "throughput", "could be", "firm", "date order", "hops with unknown amounts"):
             table.add_column(col, justify="right" if col in ("#", "throughput", "could be", "firm") else "left")
-        for i, lp in enumerate(self.loops, start=1):
+        shown, more = terminal_rows(self.loops)
+        for i, lp in enumerate(shown, start=1):
             low, high = lp.throughput_range
             span = "exact" if lp.complete else f"{fmt_money(low, self.currency)} to {fmt_money(high, self.currency) if high is not None else 'any'}"
             table.add_row(
@@ -197,7 +198,7 @@ class LoopsResult(Result):
         unknown = sum(not lp.complete for lp in self.loops)
         extra = [f"{len(self.loops)} loops" + (f" (the {self.limit} carrying the most; more exist, none carrying more)" if self.truncated else "")
                  + f"; {unknown} rest on hops of unknown amount"]
-        return Group(table, *extra, *self.notes)
+        return Group(table, *more, *extra, *self.notes)
 
 
 def find_loops(

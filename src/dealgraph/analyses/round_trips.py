@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .._results import OnBases, fmt_money, fmt_share
+from .._results import OnBases, fmt_money, fmt_share, terminal_rows
 from ..matrix.tracing import EXACT_NODES, FUNGIBILITY, EdgeShares
 from ..reading.ledger import Ledger
 from .flows import BASES, Flows, assumptions, flows, traced
@@ -59,20 +59,22 @@ class RoundTripsResult(OnBases):
             t = Table(title=f"Round trips per entity ({basis})", title_justify="left")
             for col in ("entity", "paid", "comes back", "share", "outside money"):
                 t.add_column(col, justify="left" if col == "entity" else "right")
-            for r in ent.iter_rows(named=True):
+            rows, more = terminal_rows(ent)
+            for r in rows.iter_rows(named=True):
                 t.add_row(r["entity"], fmt_money(r["paid"], c), fmt_money(r["returned"], c), fmt_share(r["return_share"]),
                           fmt_money(r["outside_money"], c))
-            parts.append(t)
+            parts.extend([t, *more])
         first = self.deals["basis"][0] if self.deals.height else "headline"
         deals = self.deals.filter(pl.col("basis") == first, pl.col("return_share") > 0).sort("returned", descending=True)
         t = Table(title=f"Deals whose money comes back ({first})", title_justify="left")
         for col in ("deal", "kinds", "amount", "share back", "comes back"):
             t.add_column(col, justify="right" if col in ("amount", "share back", "comes back") else "left")
-        for r in deals.iter_rows(named=True):
+        rows, more = terminal_rows(deals)
+        for r in rows.iter_rows(named=True):
             amount = "unknown" if r["unknown_deals"] and not r["amount"] else fmt_money(r["amount"], c)
             t.add_row(f"{r['source']} -> {r['target']}", r["kinds"], amount,
                       fmt_share(r["return_share"]), fmt_money(r["returned"], c))
-        parts.append(t)
+        parts.extend([t, *more])
         return Group(*parts, FUNGIBILITY, *self.notes)
 
 

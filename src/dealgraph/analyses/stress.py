@@ -43,7 +43,7 @@ import polars as pl
 import scipy.sparse as sp
 
 from .._errors import DealgraphError, LimitError
-from .._results import Result, fmt_money, listed
+from .._results import Result, fmt_money, listed, terminal_rows
 from ..matrix.contagion import clearing_vector, debtrank, furfine
 from ..reading.entities import EntityTable
 from ..reading.ledger import MAX_TERM_YEARS, Ledger, live_rows
@@ -99,12 +99,13 @@ class StressResult(Result):
         e = Table(title=f"Who loses ({first})", title_justify="left")
         for col in ("entity", "loss", "payments lost", "stake loss", "revenue lost", "buffer", "defaults"):
             e.add_column(col, justify="left" if col in ("entity", "defaults") else "right")
-        for r in self.losers(first).iter_rows(named=True):
+        rows, more = terminal_rows(self.losers(first))
+        for r in rows.iter_rows(named=True):
             buffer = "not assessed" if r["buffer"] is None else fmt_money(r["buffer"], c) + (" (assumed)" if r["buffer_assumed"] else "")
             verdict = "not assessed" if r["defaulted"] is None else f"wave {r['wave']}" if r["defaulted"] else "no"
             e.add_row(r["entity"], fmt_money(r["loss"], c), fmt_money(r["unpaid_claims"], c), fmt_money(r["stake_loss"], c),
                       fmt_money(r["demand_loss"], c), buffer, verdict)
-        return Group(s, e, *self.notes)
+        return Group(s, e, *more, *self.notes)
 
 
 def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, model: Model = "eisenberg-noe", basis: Basis = "headline",
