@@ -102,13 +102,6 @@ class Flows:
         sl = slice(self.row_ptr[e], self.row_ptr[e + 1])
         return self.row_pos[sl][np.isnan(self.row_amount[sl])]
 
-    def edge(self, i: int, j: int) -> int:
-        """The edge id of ``i -> j``, or -1."""
-        lo = np.searchsorted(self.src, i, side="left")
-        hi = np.searchsorted(self.src, i, side="right")
-        k = lo + np.searchsorted(self.dst[lo:hi], j)
-        return int(k) if k < hi and self.dst[k] == j else -1
-
     def matrix(self, *, dense: bool = True):
         """``W[i, j]`` = stated amount that i pays j (unknown amounts left out)."""
         W = sp.csr_matrix((self.amount, (self.src, self.dst)), shape=(self.n, self.n))

@@ -102,7 +102,7 @@ def single_failures(ledger: Ledger, *, candidates: int = STRESS_CANDIDATES, basi
     >>> [r.scenario.fail[0][0] for r in single_failures(seed_ledger(), candidates=2)]
     ['OpenAI', 'Anthropic']
     """
-    paid = flows(ledger, basis, usd_per_gw=usd_per_gw).matrix(dense=False).sum(axis=1).A1
+    paid = flows(ledger, basis, usd_per_gw=usd_per_gw).paid
     order = [int(i) for i in np.argsort(-paid, kind="stable")[:candidates] if paid[i] > 0]
     logger.info("stress: %d single failures (of the %d largest payers)", len(order), candidates)
     return tuple(stress(ledger, Scenario(name=ledger.entities[i], fail=((ledger.entities[i], 0.0),)), model="eisenberg-noe",

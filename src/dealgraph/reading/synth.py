@@ -14,13 +14,24 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-__all__ = ["synthetic_deals"]
+__all__ = ["skewed_pairs", "synthetic_deals"]
 
 _STATUSES = (("closed", 0.45), ("committed", 0.3), ("loi", 0.1), ("rumored", 0.1), ("lapsed", 0.05))
 _CAPS = (("exact", 0.7), ("up_to", 0.2), ("estimated", 0.1))
 _KINDS = (("equity", 0.3), ("cloud", 0.25), ("chips", 0.2), ("compute", 0.1), ("services", 0.1), ("loan", 0.05))
 _FIRST_DAY = np.datetime64("2019-01-01")
 _DAYS = 8 * 365  # 2019 to 2026
+
+
+def skewed_pairs(rng: np.random.Generator, n_rows: int, n_nodes: int, skew: float) -> tuple[np.ndarray, np.ndarray]:
+    """Payer and payee of each row, never the same: Zipf-like popularity (rank r weighs r^-skew, ranks shuffled over nodes)."""
+    weight = np.arange(1, n_nodes + 1, dtype=float) ** -skew
+    weight = rng.permutation(weight / weight.sum())
+    src = rng.choice(n_nodes, size=n_rows, p=weight)
+    dst = rng.choice(n_nodes, size=n_rows, p=weight)
+    clash = src == dst
+    dst[clash] = (dst[clash] + 1 + rng.integers(0, n_nodes - 1, clash.sum())) % n_nodes
+    return src, dst
 
 
 def synthetic_deals(n_rows: int, n_entities: int | None = None, *, seed: int = 0, skew: float = 0.8,
@@ -37,12 +48,7 @@ def synthetic_deals(n_rows: int, n_entities: int | None = None, *, seed: int = 0
     """
     rng = np.random.default_rng(seed)
     n_entities = max(2, n_entities or n_rows // 10)
-    weight = np.arange(1, n_entities + 1, dtype=float) ** -skew
-    weight = rng.permutation(weight / weight.sum())
-    src = rng.choice(n_entities, size=n_rows, p=weight)
-    dst = rng.choice(n_entities, size=n_rows, p=weight)
-    clash = src == dst
-    dst[clash] = (dst[clash] + 1 + rng.integers(0, n_entities - 1, clash.sum())) % n_entities
+    src, dst = skewed_pairs(rng, n_rows, n_entities, skew)
 
     def pick(options: tuple[tuple[str, float], ...]) -> np.ndarray:
         names, p = zip(*options)

@@ -40,7 +40,7 @@ from .ingest import EdgeList, read_edges
 
 __all__ = ["DEFINITIONS", "CycleCounts", "CycleListing", "CycleSearch", "CycleTally", "SimpleGraph", "Source", "TemporalGraph",
            "as_edge_list", "check_max_length", "check_time_limit", "count_cycles", "count_graph_cycles", "cycle_blocks", "cycle_features",
-           "list_cycles", "simple_cycles", "simple_graph", "strongest_cycles", "temporal_graph", "write_cycles"]
+           "list_cycles", "simple_graph", "strongest_cycles", "temporal_graph", "write_cycles"]
 
 logger = logging.getLogger(__name__)
 
@@ -236,26 +236,6 @@ def cycle_blocks(graph: SimpleGraph | TemporalGraph, k: int, *, window: int | No
         if progress:
             progress(done, graph.n)
         yield out.reshape(-1, k)
-
-
-def simple_cycles(indptr: np.ndarray, indices: np.ndarray, max_length: int) -> Iterator[tuple[int, ...]]:
-    """Yield every simple cycle of 2 to ``max_length`` nodes of a CSR digraph (self-loops skipped).
-
-    Each cycle starts at its smallest node; order is by start node, then
-    depth-first by successor order. Callers bound the count with ``islice``.
-
-    >>> import numpy as np
-    >>> # 0 -> 1 -> 2 -> 0 and 0 <-> 1
-    >>> list(simple_cycles(np.array([0, 1, 3, 4]), np.array([1, 0, 2, 0]), 3))
-    [(0, 1), (0, 1, 2)]
-    """
-    check_max_length(max_length)
-    n = len(indptr) - 1
-    src = np.repeat(np.arange(n), np.diff(indptr))
-    graph = simple_graph(src, np.asarray(indices), n)
-    for rows in cycle_blocks(graph, max_length, block=1024):
-        for r in rows:
-            yield tuple(int(v) for v in r if v >= 0)
 
 
 def strongest_cycles(src, dst, weight, n: int, max_length: int, limit: int) -> tuple[list[tuple[int, ...]], bool]:

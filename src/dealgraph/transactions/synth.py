@@ -21,6 +21,8 @@ from collections.abc import Mapping
 import numpy as np
 import polars as pl
 
+from ..reading.synth import skewed_pairs
+
 __all__ = ["synthetic_transactions"]
 
 _EPOCH_2022_09_01 = 1661990400
@@ -52,13 +54,7 @@ def synthetic_transactions(
     rng = np.random.default_rng(seed)
     n_accounts = n_accounts or max(10, n_rows // 10)
     period = int(days * 86_400)
-    # Zipf-like popularity: rank r gets weight r^-skew, ranks shuffled over accounts
-    weight = np.arange(1, n_accounts + 1, dtype=float) ** -skew
-    weight = rng.permutation(weight / weight.sum())
-    src = rng.choice(n_accounts, size=n_rows, p=weight)
-    dst = rng.choice(n_accounts, size=n_rows, p=weight)
-    clash = src == dst
-    dst[clash] = (dst[clash] + 1 + rng.integers(0, n_accounts - 1, clash.sum())) % n_accounts
+    src, dst = skewed_pairs(rng, n_rows, n_accounts, skew)
     ts = _EPOCH_2022_09_01 + rng.integers(0, period, n_rows)
     amount = np.round(rng.lognormal(7.0, 1.5, n_rows), 2)
 
