@@ -97,3 +97,19 @@ def test_rejects_bad_matrices():
         dg.max_circulation(np.array([[0, np.nan], [0, 0]]))
     with pytest.raises(ValueError):
         dg.bff_decomposition(np.ones((2, 3)))
+
+
+def test_the_largest_cycles_alone_are_the_first_of_the_whole_decomposition():
+    from dealgraph.matrix.circulation import edge_circulation, edge_cycles
+
+    rng = np.random.default_rng(4)
+    n, m = 60, 600
+    src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = np.unique(src[src != dst] * n + dst[src != dst])
+    src, dst = keep // n, keep % n
+    cap = np.round(rng.lognormal(3, 1, len(src)))
+    flow = edge_circulation(src, dst, cap, n)
+    every = edge_cycles(src, dst, flow, n)
+    assert len(every) > 20
+    for k in (1, 5, 20, len(every), len(every) + 3):
+        assert edge_cycles(src, dst, flow, n, limit=k) == every[:k]

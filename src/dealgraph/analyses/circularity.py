@@ -227,7 +227,7 @@ def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
         "circular_upper": np.bincount(f.src, weights=upper, minlength=f.n),
         "bff_circular": None if bff is None else np.bincount(f.src, weights=bff, minlength=f.n),
     }, schema_overrides={"bff_circular": pl.Float64}).with_columns(pl.col("circular_share_of_outflow").fill_nan(None))
-    carriers = tuple((tuple(names[i] for i in cyc), amt) for cyc, amt in edge_cycles(f.src, f.dst, flow, f.n)[:MAX_CARRIERS])
+    carriers = tuple((tuple(names[i] for i in cyc), amt) for cyc, amt in edge_cycles(f.src, f.dst, flow, f.n, limit=MAX_CARRIERS))
     return BasisCircularity(
         basis=f.basis,
         total=float(f.amount.sum()),

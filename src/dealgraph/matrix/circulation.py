@@ -149,11 +149,15 @@ def decompose_circulation(C, tol: float | None = None) -> list[tuple[tuple[int, 
     return sorted(loops + edge_cycles(src, dst, R[src, dst], R.shape[0], tol), key=lambda c: (-c[1], len(c[0]), c[0]))
 
 
-def edge_cycles(src, dst, flow, n: int, tol: float | None = None) -> list[tuple[tuple[int, ...], float]]:
+def edge_cycles(src, dst, flow, n: int, tol: float | None = None, *, limit: int | None = None) -> list[tuple[tuple[int, ...], float]]:
     """``decompose_circulation`` on edges (no self-loops), in linear memory; each cycle from its smallest node.
+
+    With ``limit`` only the ``limit`` largest cycles are returned (the same as the first ones of the whole list).
 
     >>> edge_cycles([0, 1, 1, 2], [1, 0, 2, 0], [3.0, 1.0, 2.0, 2.0], 3)
     [((0, 1, 2), 2.0), ((0, 1), 1.0)]
+    >>> edge_cycles([0, 1, 1, 2], [1, 0, 2, 0], [3.0, 1.0, 2.0, 2.0], 3, limit=1)
+    [((0, 1, 2), 2.0)]
     """
     from ._kernels import decompose_kernel
 
@@ -165,12 +169,16 @@ def edge_cycles(src, dst, flow, n: int, tol: float | None = None) -> list[tuple[
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
     nodes, starts, amounts = decompose_kernel(indptr, dst[order], flow[order].copy(), float(tol))
+    keep = np.arange(len(amounts))
+    if limit is not None and limit < len(amounts):  # only cycles that can be among the largest become tuples
+        floor = np.partition(amounts, len(amounts) - limit)[len(amounts) - limit]
+        keep = np.flatnonzero(amounts >= floor)
     cycles = []
-    for c in range(len(amounts)):
+    for c in keep:
         cyc = nodes[starts[c]:starts[c + 1]].tolist()
         k = cyc.index(min(cyc))
         cycles.append((tuple(cyc[k:] + cyc[:k]), float(amounts[c])))
-    return sorted(cycles, key=lambda c: (-c[1], len(c[0]), c[0]))
+    return sorted(cycles, key=lambda c: (-c[1], len(c[0]), c[0]))[:limit]
 
 
 def _stationary(P: np.ndarray) -> np.ndarray:
