@@ -188,8 +188,12 @@ def circular_money(ledger: Ledger, *, usd_per_gw: float | None = None) -> tuple[
     [1483.0, 10.0]
     """
     f = flows(ledger, "headline", usd_per_gw=usd_per_gw)
-    flow = ledger.derived(("circulation", usd_per_gw), lambda: edge_circulation(f.src, f.dst, f.amount, f.n))
-    return float(f.amount.sum()), float(flow.sum())
+    return float(f.amount.sum()), float(_circulation(ledger, f).sum())
+
+
+def _circulation(ledger: Ledger, f: Flows) -> np.ndarray:
+    """The maximum circulation on ``f``'s edges, computed once per ledger view and basis."""
+    return ledger.derived(("circulation", f.basis, f.usd_per_gw), lambda: edge_circulation(f.src, f.dst, f.amount, f.n))
 
 
 def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
@@ -197,8 +201,7 @@ def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
     # the true amount of a capacity priced by assumption is unknown too: "could be" lets it carry anything
     open_ = (f.n_unknown > 0) | (f.n_priced > 0)
     with ThreadPoolExecutor(2) as pool:  # HiGHS releases the interpreter: the two linear programs run side by side
-        stated = pool.submit(ledger.derived, ("circulation", f.usd_per_gw) if f.basis == "headline" else ("firm circulation",),
-                             lambda: edge_circulation(f.src, f.dst, f.amount, f.n))
+        stated = pool.submit(_circulation, ledger, f)
         could_be = pool.submit(edge_circulation, f.src, f.dst, f.amount, f.n, f.src[open_], f.dst[open_])
         flow, upper = stated.result(), could_be.result()
     _, comp = connected_components(sp.csr_matrix((np.ones(f.m), (f.src, f.dst)), shape=(f.n, f.n)), directed=True,
@@ -211,8 +214,7 @@ def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
     untraced = f.paid[~shares.traced].sum()
     fci = (cycled / through, (cycled + untraced) / through) if through else (0.0, 0.0)
     # deals of unknown amount whose edge lies inside a strongly connected block
-    edge_of_row = np.repeat(np.arange(f.m), np.diff(f.row_ptr))
-    looped = np.isnan(f.row_amount) & (comp[f.src] == comp[f.dst])[edge_of_row]
+    looped = np.isnan(f.row_amount) & (comp[f.src] == comp[f.dst])[f.edge_of_row]
     unknown_on_loops = tuple(ledger.table["id"].gather(np.sort(f.row_pos[looped])).to_list())
     outflow, inflow = f.paid, f.received
     circ = np.bincount(f.src, weights=flow, minlength=f.n)

@@ -22,6 +22,7 @@ of each deal unless the ledger is one year's view (``Ledger.in_year``), and says
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,12 +61,6 @@ def hhi(shares) -> float:
         raise MatrixError("shares must be finite and non-negative")
     total = s.sum()
     return 0.0 if total == 0 else float(10_000 * ((s / total) ** 2).sum())
-
-
-def _level(h: float) -> str:
-    if h > HIGHLY_CONCENTRATED:
-        return "highly concentrated"
-    return "moderately concentrated" if h >= MODERATELY_CONCENTRATED else "unconcentrated"
 
 
 @dataclass(frozen=True)
@@ -167,7 +162,7 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
     f = flows(ledger, basis, usd_per_gw=usd_per_gw)
     names = f.entities
     n = f.n
-    edge_of_row = np.repeat(np.arange(f.m), np.diff(f.row_ptr))
+    edge_of_row = f.edge_of_row
     # one row per ledger row on the basis: payer, payee, kind, stated amount (null: unknown)
     rows_on = pl.DataFrame({
         "payer": f.src[edge_of_row], "payee": f.dst[edge_of_row],
@@ -175,6 +170,7 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
         "amount": pl.Series(f.row_amount, dtype=pl.Float64).fill_nan(None),
     })
 
+    @functools.cache  # the views share kinds: each set grouped once
     def pairs(kinds_: tuple[str, ...]) -> pl.DataFrame:
         """Stated amount and unknown-amount rows per (payer, payee), over rows of ``kinds_``."""
         return rows_on.filter(pl.col("kind").is_in(kinds_)).group_by("payer", "payee").agg(

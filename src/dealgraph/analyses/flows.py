@@ -86,14 +86,18 @@ class Flows:
         """``(inputs, exits)`` that balance every entity, as ``dealgraph.matrix.tracing.balance`` (from the edges)."""
         return boundary(self.received, self.paid)
 
+    @property
+    def edge_of_row(self) -> np.ndarray:
+        """The edge of each of the basis's rows, aligned with ``row_pos`` and ``row_amount``."""
+        return np.repeat(np.arange(self.m), np.diff(self.row_ptr))
+
     def rows(self, e: int) -> np.ndarray:
         return self.row_pos[self.row_ptr[e]: self.row_ptr[e + 1]]
 
     def joined(self, column: pl.Series, *, distinct: bool = False) -> pl.Series:
         """Per edge, the values of a ledger column over its rows, comma-joined (``distinct``: each once, sorted)."""
-        edge = np.repeat(np.arange(self.m), np.diff(self.row_ptr))
         values = pl.col("v").cast(pl.String)
-        by_edge = pl.DataFrame({"e": edge, "v": column.gather(self.row_pos)}).group_by("e").agg(
+        by_edge = pl.DataFrame({"e": self.edge_of_row, "v": column.gather(self.row_pos)}).group_by("e").agg(
             (values.unique().sort() if distinct else values).str.join(","))
         return by_edge.sort("e")["v"]
 

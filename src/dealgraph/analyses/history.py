@@ -76,7 +76,7 @@ class DiffResult(Result):
             s.add_column(col, justify="left" if col == "date" else "right")
         for r in self.totals.iter_rows(named=True):
             s.add_row(r["date"].isoformat(), str(r["deals"]), fmt_money(r["stated"], c), fmt_money(r["circular"], c),
-                      fmt_share(r["share"]), "more than " + f"{TOP_LOOPS:,}" if r["loops"] is None else str(r["loops"]))
+                      fmt_share(r["share"]), f"more than {TOP_LOOPS:,}" if r["loops"] is None else str(r["loops"]))
         t = Table(title="What changed", title_justify="left")
         for col in ("change", "what", "date", "amount", "detail"):
             t.add_column(col, justify="right" if col == "amount" else "left")

@@ -27,7 +27,7 @@ def _stderr(message: str) -> None:
 
 def _echo_json(payload: dict[str, Any]) -> None:
     """The payload as JSON: indented for a person at a terminal, compact into a pipe or file (Python's encoder is
-    compiled only without indentation: 30 times faster on a summary of 10^5 deals)."""
+    compiled only without indentation: 3.1 s against 8.6 s for the summary of 10^5 generated deals)."""
     click.echo(json.dumps(payload, ensure_ascii=False, indent=2 if sys.stdout.isatty() else None))
 
 

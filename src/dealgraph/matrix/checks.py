@@ -26,15 +26,21 @@ def square_matrix(M, name: str, *, infinite: str | None = None) -> np.ndarray:
         A = M.toarray().astype(float) if sp.issparse(M) else np.array(M, dtype=float)
     except (TypeError, ValueError):
         raise MatrixError(f"{name} must be a square matrix of numbers (rows of equal length)") from None
+    _check_entries(A, name, infinite)
+    return A
+
+
+def _check_entries(A, name: str, infinite: str | None = None) -> None:
+    """The square shape and the entries (``A.data`` of a sparse matrix) of a matrix of amounts."""
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise MatrixError(f"{name} must be a square matrix, got shape {A.shape}")
-    if np.isnan(A).any():
+    values = A.data if sp.issparse(A) else A
+    if np.isnan(values).any():
         raise MatrixError(f"{name} has NaN entries; give unknown amounts as 0 (left out)")
-    if (A < 0).any():
+    if (values < 0).any():
         raise MatrixError(f"{name} has negative entries; {name}[i, j] is the amount i pays j and must be >= 0")
-    if np.isinf(A).any():
+    if np.isinf(values).any():
         raise MatrixError(f"{name} has infinite entries" + (f"; {infinite}" if infinite else ""))
-    return A
 
 
 def sparse_square(M, name: str) -> sp.csr_matrix:
@@ -46,14 +52,7 @@ def sparse_square(M, name: str) -> sp.csr_matrix:
     if not sp.issparse(M):
         M = square_matrix(M, name)
     A = sp.csr_matrix(M, dtype=float, copy=True)
-    if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise MatrixError(f"{name} must be a square matrix, got shape {A.shape}")
-    if np.isnan(A.data).any():
-        raise MatrixError(f"{name} has NaN entries; give unknown amounts as 0 (left out)")
-    if (A.data < 0).any():
-        raise MatrixError(f"{name} has negative entries; {name}[i, j] is the amount i pays j and must be >= 0")
-    if np.isinf(A.data).any():
-        raise MatrixError(f"{name} has infinite entries")
+    _check_entries(A, name)
     A.setdiag(0.0)
     A.eliminate_zeros()
     return A

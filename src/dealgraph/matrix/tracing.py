@@ -257,8 +257,7 @@ def edge_return_shares(src, dst, amount, n: int, exits, *, limit: int | None = N
         prob = np.where(T[src] > 0, amount / np.where(T[src] > 0, T[src], 1.0), 0.0)
     inside = (comp[src] == comp[dst]) & (sizes[comp[src]] > 1)
     kept = np.bincount(comp[src[inside]], weights=prob[inside], minlength=n)  # per component, the sum of what each node keeps inside
-    nodes = np.bincount(comp, minlength=n).astype(float)  # ... equal to its node count when no node lets anything out
-    closed = np.isclose(kept, nodes, rtol=0, atol=1e-12 * np.maximum(nodes, 1.0))
+    closed = np.isclose(kept, sizes, rtol=0, atol=1e-12 * np.maximum(sizes, 1.0))  # its size when no node lets anything out
     edge[inside & closed[comp[src]]] = 1.0  # a component nothing leaves: every dollar comes back (its I - Q is singular)
     inside &= ~closed[comp[src]]
     large = [c for c in np.unique(comp[src[inside]]) if sizes[c] > EXACT_NODES]
