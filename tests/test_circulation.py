@@ -113,3 +113,33 @@ def test_the_largest_cycles_alone_are_the_first_of_the_whole_decomposition():
     assert len(every) > 20
     for k in (1, 5, 20, len(every), len(every) + 3):
         assert edge_cycles(src, dst, flow, n, limit=k) == every[:k]
+
+
+def _networkx_edge_circulation(src, dst, cap, n, free_src, free_dst):
+    """Reference: network simplex in exact integers on the amounts rounded to whole units; free edges uncapped and free."""
+    G = nx.DiGraph()
+    G.add_nodes_from(range(n), demand=0)
+    G.add_edges_from((int(a), int(b), {"capacity": int(round(c)), "weight": -1}) for a, b, c in zip(src, dst, cap))
+    G.add_edges_from((int(a), int(b), {"weight": 0}) for a, b in zip(free_src, free_dst))
+    cost, _ = nx.network_simplex(G)
+    return -cost
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(2, 12), st.integers(0, 2**32 - 1), st.integers(0, 6))
+def test_circulation_on_amounts_of_any_size_is_exact(n, seed, n_free):
+    """Deal amounts span nine orders of magnitude and some deals have none: the total is network simplex's on whole
+    units (each amount moved by at most half a unit, each unit moving the total by at most n)."""
+    from dealgraph.matrix.circulation import edge_circulation
+
+    rng = np.random.default_rng(seed)
+    keys = np.unique(rng.integers(0, n * n, 4 * n))
+    keys = keys[keys // n != keys % n]
+    src, dst = keys // n, keys % n
+    cap = 10.0 ** rng.uniform(3, 12, len(src))  # from a thousand to a trillion
+    free = rng.choice(len(src), min(n_free, max(len(src) - 1, 0)), replace=False)
+    capped = np.setdiff1d(np.arange(len(src)), free)
+    flow = edge_circulation(src[capped], dst[capped], cap[capped], n, src[free], dst[free])
+    expected = _networkx_edge_circulation(src[capped], dst[capped], cap[capped], n, src[free], dst[free])
+    assert flow.sum() == pytest.approx(expected, abs=len(src) * n)
+    assert (flow >= 0).all() and (flow <= cap[capped]).all()

@@ -16,7 +16,6 @@ Three numbers, each on the headline and the firm basis:
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -200,10 +199,8 @@ def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
     names = f.entities
     # the true amount of a capacity priced by assumption is unknown too: "could be" lets it carry anything
     open_ = (f.n_unknown > 0) | (f.n_priced > 0)
-    with ThreadPoolExecutor(2) as pool:  # HiGHS releases the interpreter: the two linear programs run side by side
-        stated = pool.submit(_circulation, ledger, f)
-        could_be = pool.submit(edge_circulation, f.src, f.dst, f.amount, f.n, f.src[open_], f.dst[open_])
-        flow, upper = stated.result(), could_be.result()
+    flow = _circulation(ledger, f)
+    upper = edge_circulation(f.src, f.dst, f.amount, f.n, f.src[open_], f.dst[open_])
     _, comp = connected_components(sp.csr_matrix((np.ones(f.m), (f.src, f.dst)), shape=(f.n, f.n)), directed=True,
                                    connection="strong")
     bff = _bff(f, comp)

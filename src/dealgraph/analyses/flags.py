@@ -131,14 +131,12 @@ def circular_deal_flags(ledger: Ledger, *, usd_per_gw: float | None = None, enti
                              f"{what} against its {label} ({fmt_money(base, cur)}, as of {rec.get('as_of') or '?'})"))
     # 3. revenue from entities it has invested in
     stakes = on.to_numpy() & (kind == "equity")
-    investee = np.zeros((n, n), bool)
-    investee[src[stakes], dst[stakes]] = True
+    investor = np.bincount(src[stakes], minlength=n) > 0
     sells = known & ~funding
     ledger_revenue = per(sells, dst)
-    from_investees = np.zeros(n)
-    np.add.at(from_investees, dst[sells & investee[dst, src]], amt[sells & investee[dst, src]])
+    from_investees = per(sells & np.isin(dst * n + src, src[stakes] * n + dst[stakes]), dst)  # the payer is the payee's investee
     for i in range(n):
-        if not investee[i].any() or ledger_revenue[i] <= 0:
+        if not investor[i] or ledger_revenue[i] <= 0:
             continue
         rec = facts.get(names[i], {})
         base, label = (rec["revenue"], "reported annual revenue") if rec.get("revenue") else (ledger_revenue[i], "revenue in the ledger")

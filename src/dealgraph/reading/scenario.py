@@ -69,10 +69,10 @@ class Scenario:
             hint = f"; closest known names: {', '.join(close)}" if close else f"; known names: {', '.join(ledger.entities)}"
             raise ScenarioError(f"{self.origin}: {key}: unknown entity {reprlib.repr(name)}{hint}")
 
-        ids = set(ledger.table["id"].to_list())
+        known = ledger.table["id"]
         for i in self.lapse_ids:
-            if i not in ids:
-                close = difflib.get_close_matches(i, sorted(ids), n=3, cutoff=0.4)
+            if not (known == i).any():
+                close = difflib.get_close_matches(i, known.sort().to_list(), n=3, cutoff=0.4)
                 raise ScenarioError(f"{self.origin}: lapse.ids: unknown deal id {reprlib.repr(i)}"
                                     + (f"; closest: {', '.join(close)}" if close else ""))
         return Scenario(
