@@ -19,12 +19,13 @@ ALLOWED = {
     "_errors": set(),
     "_files": set(),
     "_results": {"_errors"},
-    "reading": {"_errors", "_files", "_results"},
-    "matrix": {"_errors"},
-    "transactions": {"reading", "_errors", "_files", "_results"},
-    "analyses": {"reading", "matrix", "transactions", "_errors", "_files", "_results"},
-    "web": {"analyses", "reading", "_errors", "_files", "_results"},
-    "cli": {"reading", "matrix", "transactions", "analyses", "web", "_errors", "_files", "_results"},
+    "_work": {"_errors"},
+    "reading": {"_errors", "_files", "_results", "_work"},
+    "matrix": {"_errors", "_work"},
+    "transactions": {"reading", "_errors", "_files", "_results", "_work"},
+    "analyses": {"reading", "matrix", "transactions", "_errors", "_files", "_results", "_work"},
+    "web": {"analyses", "reading", "_errors", "_files", "_results", "_work"},
+    "cli": {"reading", "matrix", "transactions", "analyses", "web", "_errors", "_files", "_results", "_work"},
 }
 SUBPACKAGES = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists())
 

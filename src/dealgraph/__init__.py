@@ -15,7 +15,9 @@ __version__ = "0.1.0"
 
 # The public namespace, by the module each name lives in: the one table __all__ and lazy loading come from.
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "._errors": ("CellError", "DealgraphError", "LedgerError", "LimitError", "MatrixError", "Problem", "ScenarioError"),
+    "._errors": ("CellError", "DealgraphError", "LedgerError", "LimitError", "MatrixError", "Problem", "ScenarioError",
+                  "TimeLimitError"),
+    "._work": ("watch",),
     ".reading.cells": ("ParsedAmount", "parse_amount"),
     ".reading.aliases": ("AliasTable",),
     ".reading.ledger": ("DATASETS", "Ledger", "read_dataset", "read_ledger", "seed_ledger"),
@@ -62,7 +64,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly (a test keeps this in step with _EXPORTS)
-    from ._errors import CellError, DealgraphError, LedgerError, LimitError, MatrixError, Problem, ScenarioError
+    from ._errors import CellError, DealgraphError, LedgerError, LimitError, MatrixError, Problem, ScenarioError, TimeLimitError
+    from ._work import watch
     from .analyses.circularity import BasisCircularity, CircularityResult, circularity
     from .analyses.core import CoreResult, circular_core
     from .analyses.dependency import DependencyResult, dependency, hhi

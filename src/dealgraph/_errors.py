@@ -9,6 +9,7 @@ The tree::
     ├── CellError                  one value (an amount, a date, a capacity) cannot be read
     │                              (also a ValueError; the readers turn it into a Problem)
     ├── LimitError                 a bound (length, count, size) is out of range
+    ├── TimeLimitError             the time limit passed before a step that cannot give a partial answer
     ├── MatrixError                a matrix or vector given to the matrix maths is malformed
     │                              (also a ValueError: not square, negative, NaN, wrong length)
     └── ScenarioError              a scenario or settings file is malformed
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CellError", "DealgraphError", "LedgerError", "LimitError", "MatrixError", "Problem", "ScenarioError", "shorten"]
+__all__ = ["CellError", "DealgraphError", "LedgerError", "LimitError", "MatrixError", "Problem", "ScenarioError", "TimeLimitError", "shorten"]
 
 SHOWN = 80  # characters of a value shown in a message
 KEPT = 1_000  # characters of a value kept in a Problem (so JSON output stays bounded)
@@ -117,6 +118,10 @@ class CellError(DealgraphError, ValueError):
 
 class LimitError(DealgraphError):
     """A bound given to an algorithm is out of range."""
+
+
+class TimeLimitError(DealgraphError):
+    """The time limit passed before a step whose answer cannot be partial (see ``dealgraph._work``)."""
 
 
 class MatrixError(DealgraphError, ValueError):

@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from .._results import Result, fmt_money, fmt_share, listed, terminal_rows
+from .._work import out_of_time, step, stopped, tick
 from ..matrix.circulation import bff_decomposition, edge_circulation, edge_cycles
 from ..reading.ledger import Ledger
 from .flows import BASES, Flows, assumptions, flows, traced
@@ -192,7 +193,11 @@ def circular_money(ledger: Ledger, *, usd_per_gw: float | None = None) -> tuple[
 
 def _circulation(ledger: Ledger, f: Flows) -> np.ndarray:
     """The maximum circulation on ``f``'s edges, computed once per ledger view and basis."""
-    return ledger.derived(("circulation", f.basis, f.usd_per_gw), lambda: edge_circulation(f.src, f.dst, f.amount, f.n))
+    def compute() -> np.ndarray:
+        with step(f"circularity: the maximum circulation ({f.basis}, {f.m:,} pairs)", whole=True):
+            return edge_circulation(f.src, f.dst, f.amount, f.n)
+
+    return ledger.derived(("circulation", f.basis, f.usd_per_gw), compute)
 
 
 def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
@@ -200,10 +205,12 @@ def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
     # the true amount of a capacity priced by assumption is unknown too: "could be" lets it carry anything
     open_ = (f.n_unknown > 0) | (f.n_priced > 0)
     flow = _circulation(ledger, f)
-    upper = edge_circulation(f.src, f.dst, f.amount, f.n, f.src[open_], f.dst[open_])
+    with step(f"circularity: the most that could be circular ({f.basis})", whole=True):
+        upper = edge_circulation(f.src, f.dst, f.amount, f.n, f.src[open_], f.dst[open_])
     _, comp = connected_components(sp.csr_matrix((np.ones(f.m), (f.src, f.dst)), shape=(f.n, f.n)), directed=True,
                                    connection="strong")
-    bff = _bff(f, comp)
+    with step(f"circularity: BFF ({f.basis})"):
+        bff, bff_note = _bff(f, comp)
     inputs, exits = f.balanced()
     shares = traced(ledger, f, exits, "balanced")
     through = f.paid.sum() + exits.sum()
@@ -226,7 +233,9 @@ def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
         "circular_upper": np.bincount(f.src, weights=upper, minlength=f.n),
         "bff_circular": None if bff is None else np.bincount(f.src, weights=bff, minlength=f.n),
     }, schema_overrides={"bff_circular": pl.Float64}).with_columns(pl.col("circular_share_of_outflow").fill_nan(None))
-    carriers = tuple((tuple(names[i] for i in cyc), amt) for cyc, amt in edge_cycles(f.src, f.dst, flow, f.n, limit=MAX_CARRIERS))
+    with step(f"circularity: the loops carrying the circulation ({f.basis})"):
+        cycles = edge_cycles(f.src, f.dst, flow, f.n, limit=MAX_CARRIERS)
+    carriers = tuple((tuple(names[i] for i in cyc), amt) for cyc, amt in cycles)
     return BasisCircularity(
         basis=f.basis,
         total=float(f.amount.sum()),
@@ -238,21 +247,24 @@ def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
         unknown_on_loops=unknown_on_loops,
         per_entity=per_entity,
         carriers=carriers,
-        notes=((traced_note(shares, f.basis),) if shares.untraced else ()) + (() if bff is not None else (
-            f"BFF ({f.basis}): not computed; its cost (edges times size cubed of each strongly connected block) is above "
-            f"{BFF_WORK:.0e}, the work it is given.",)),
+        notes=((traced_note(shares, f.basis),) if shares.untraced else ()) + ((bff_note,) if bff_note else ()),
     )
 
 
-def _bff(f: Flows, comp: np.ndarray) -> np.ndarray | None:
-    """BFF's circular flow per edge, one strongly connected block at a time (BFF never mixes blocks); ``None`` past the budget."""
+def _bff(f: Flows, comp: np.ndarray) -> tuple[np.ndarray | None, str | None]:
+    """BFF's circular flow per edge, one strongly connected block at a time (BFF never mixes blocks); ``None`` and the
+    reason past the work it is given or the time limit."""
     inside = (comp[f.src] == comp[f.dst]) & (f.amount > 0)
     blocks, edges = np.unique(comp[f.src[inside]], return_counts=True)
     sizes = np.bincount(comp, minlength=f.n)[blocks]
     if (edges * sizes.astype(float) ** 3).sum() > BFF_WORK:
-        return None
+        return None, (f"BFF ({f.basis}): not computed; its cost (edges times size cubed of each strongly connected block) is "
+                      f"above {BFF_WORK:.0e}, the work it is given.")
     out = np.zeros(f.m)
-    for c in blocks:
+    for done, c in enumerate(blocks):
+        if out_of_time():
+            return None, stopped(f"BFF ({f.basis}) not computed ({done} of {len(blocks)} strongly connected blocks done)")
+        tick(done, len(blocks))
         nodes = np.flatnonzero(comp == c)
         local = np.full(f.n, -1)
         local[nodes] = np.arange(len(nodes))
@@ -261,4 +273,4 @@ def _bff(f: Flows, comp: np.ndarray) -> np.ndarray | None:
         W[local[f.src[on]], local[f.dst[on]]] = f.amount[on]
         C, _ = bff_decomposition(W)
         out[on] = C[local[f.src[on]], local[f.dst[on]]]
-    return out
+    return out, None

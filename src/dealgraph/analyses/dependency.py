@@ -31,7 +31,8 @@ import polars as pl
 
 from .._errors import MatrixError
 from .._results import Result, fmt_money, fmt_share, terminal_rows
-from ..matrix.tracing import edge_return_shares
+from .._work import step
+from ..matrix.tracing import EdgeShares, edge_return_shares
 from ..reading.entities import EntityTable
 from ..reading.ledger import KINDS, Ledger
 from .flows import Basis, assumptions, flows
@@ -239,7 +240,11 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
     paid_edges = f.amount > 0
     src, dst, amt = f.src[paid_edges], f.dst[paid_edges], f.amount[paid_edges]
     # traced backwards (the reversed graph, outside money as its exits): the share of src's money that came from dst
-    backward = ledger.derived(("traced backwards", basis, usd_per_gw), lambda: edge_return_shares(dst, src, amt, n, inputs))
+    def compute() -> EdgeShares:
+        with step(f"dependency: tracing money backwards ({basis})"):
+            return edge_return_shares(dst, src, amt, n, inputs)
+
+    backward = ledger.derived(("traced backwards", basis, usd_per_gw), compute)
     origin = backward.edge
     own_money = pl.DataFrame({
         "entity": [names[j] for j in dst],

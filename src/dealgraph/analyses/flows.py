@@ -23,6 +23,7 @@ import scipy.sparse as sp
 
 from .._errors import DealgraphError, LimitError
 from .._results import fmt_money, listed
+from .._work import step
 from ..matrix.tracing import EdgeShares, boundary, edge_return_shares
 from ..reading.ledger import FIRM_STATUSES, Ledger, live_rows
 
@@ -183,7 +184,11 @@ def _flows(ledger: Ledger, basis: Basis, usd_per_gw: float | None) -> Flows:
 
 def traced(ledger: Ledger, f: Flows, exits: np.ndarray, how: str) -> EdgeShares:
     """Return shares on ``f``'s edges with ``exits`` (named by ``how``), computed once per ledger view."""
-    return ledger.derived(("traced", f.basis, f.usd_per_gw, how), lambda: edge_return_shares(f.src, f.dst, f.amount, f.n, exits))
+    def compute() -> EdgeShares:
+        with step(f"tracing where each dollar goes ({f.basis}, {how})"):
+            return edge_return_shares(f.src, f.dst, f.amount, f.n, exits)
+
+    return ledger.derived(("traced", f.basis, f.usd_per_gw, how), compute)
 
 
 @dataclass(frozen=True)

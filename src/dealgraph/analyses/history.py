@@ -21,6 +21,7 @@ import polars as pl
 
 from .._errors import LimitError
 from .._results import Result, fmt_money, fmt_share, listed
+from .._work import carried, step, tick
 from ..reading.ledger import Ledger
 from .circularity import circular_money
 from .flows import assumptions, flows
@@ -139,8 +140,14 @@ def year_by_year(ledger: Ledger, *, usd_per_gw: float | None = None, max_length:
         return ()
     last = int(when.dt.year().max())  # type: ignore[arg-type]  # the max of an integer column
     first = max(int(when.dt.year().min()), last - max_years + 1)  # type: ignore[arg-type]
-    with ThreadPoolExecutor(2) as pool:  # the linear programs and the loop search release the interpreter: two years at once
-        ends = list(pool.map(lambda y: _snapshot(ledger, dt.date(y, 12, 31), usd_per_gw, max_length), range(first - 1, last + 1)))
+    years = range(first - 1, last + 1)
+    with step(f"history: the ledger at the end of {len(years)} years"), ThreadPoolExecutor(2) as pool:
+        # the loop search and the tracing release the interpreter: two years at once
+        jobs = [pool.submit(carried(_snapshot), ledger, dt.date(y, 12, 31), usd_per_gw, max_length) for y in years]
+        ends: list[_Snapshot] = []
+        for job in jobs:
+            tick(len(ends), len(years))
+            ends.append(job.result())
     return tuple(_compare(ledger, a, b, usd_per_gw) for a, b in zip(ends, ends[1:]))
 
 

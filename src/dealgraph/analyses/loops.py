@@ -30,6 +30,7 @@ import polars as pl
 
 from .._errors import DealgraphError, LimitError
 from .._results import Result, fmt_money, terminal_rows
+from .._work import out_of_time, step, stopped
 from ..reading.cells import parse_window
 from ..reading.ledger import Ledger
 from ..transactions.cycles import strongest_cycles
@@ -261,7 +262,7 @@ def find_loops(
     firm = flows(ledger, "firm")
     if rank not in RANKS:
         raise DealgraphError(f"unknown ranking {rank!r}; expected one of {', '.join(RANKS)}")
-    found, truncated = _search(head, firm, basis, rank, max_length, limit)
+    found, truncated, cut = _search(head, firm, basis, rank, max_length, limit)
     logger.info("loops: %d found among %d entities (max_length %d%s)", len(found), len(ledger.entities), max_length,
                 ", stopped at the limit" if truncated else "")
     hop = _hops(head, firm, ledger)
@@ -269,19 +270,23 @@ def find_loops(
     key = (lambda lp: lp.firm_throughput) if basis == "firm" else (lambda lp: lp.throughput)
     grade = (lambda lp: EVIDENCE.index(lp.evidence)) if rank == "evidence" else (lambda lp: 0)
     loops.sort(key=lambda lp: (grade(lp), key(lp) is None, -(key(lp) or 0.0), len(lp.unknown_hops)))
+    notes = assumptions(head, extra=_UNKNOWN_NOTE)
+    if cut:
+        notes += (stopped("loops of weaker evidence than those listed were not searched, so the list may be incomplete"),)
     return LoopsResult(tuple(loops), truncated, max_length, limit, win, basis, rank, currency=ledger.currency,
-                       notes=assumptions(head, extra=_UNKNOWN_NOTE))
+                       notes=notes)
 
 
 def _search(head: Flows, firm: Flows, basis: Basis, rank: Rank, max_length: int, limit: int
-            ) -> tuple[list[tuple[int, ...]], bool]:
+            ) -> tuple[list[tuple[int, ...]], bool, bool]:
     """The ``limit`` loops that rank first, found without enumerating the others.
 
     Each grade of evidence is searched on the edges that can carry it, strongest first
     (:func:`strongest_cycles`): with ``rank="evidence"`` firm loops (every hop fully stated,
     firm money on each), then fully stated ones, then loops with hops of unknown amount
     (ranked by their stated hops), then loops with no stated hop at all; each grade fills
-    what the better ones left of ``limit``. Returns the loops and whether more exist.
+    what the better ones left of ``limit``. Returns the loops, whether more exist and whether the
+    time limit stopped the search before the last grade (more may then exist too).
     """
     complete = head.n_unknown == 0
     stated = np.diff(head.row_ptr) > head.n_unknown  # some row of the edge states an amount
@@ -296,13 +301,16 @@ def _search(head: Flows, firm: Flows, basis: Basis, rank: Rank, max_length: int,
         grades += [(np.ones(head.m, bool), np.where(stated, head.amount, np.inf)),  # an unknown hop bounds nothing
                    (~stated, np.ones(head.m))]  # loops with no stated hop: all alike
     found: dict[tuple[int, ...], None] = {}
-    for on, weight in grades:
-        # one more than the limit: if this grade holds more loops than that, at least one is new, so more exist
-        cycles, more = strongest_cycles(head.src[on], head.dst[on], weight[on], head.n, max_length, limit + 1)
+    for g, (on, weight) in enumerate(grades):
+        if g and out_of_time():
+            return list(found), False, True
+        with step(f"loops: searching grade {g + 1} of {len(grades)} of evidence, strongest first"):
+            # one more than the limit: if this grade holds more loops than that, at least one is new, so more exist
+            cycles, more = strongest_cycles(head.src[on], head.dst[on], weight[on], head.n, max_length, limit + 1)
         found.update(dict.fromkeys(cycles))
         if more or len(found) > limit:
-            return list(found)[:limit], True
-    return list(found), False
+            return list(found)[:limit], True, False
+    return list(found), False, False
 
 
 _UNKNOWN_NOTE = (

@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from .._results import OnBases, fmt_money, fmt_share, terminal_rows
+from .._work import stopped
 from ..matrix.tracing import EXACT_NODES, FUNGIBILITY, EdgeShares
 from ..reading.ledger import Ledger
 from .flows import BASES, Flows, assumptions, flows, traced
@@ -111,6 +112,8 @@ def round_trips(ledger: Ledger, *, usd_per_gw: float | None = None) -> RoundTrip
 
 def traced_note(traced: EdgeShares, basis: str) -> str:
     """What a bounded tracing left out, in words."""
+    if traced.cut:
+        return stopped(f"{traced.untraced:,} entities ({basis}) were not traced and their shares are left empty, not guessed")
     return (f"Bound ({basis}): in strongly connected components of more than {EXACT_NODES:,} entities, the {traced.iterated:,} "
             f"with the most money through them were traced by iteration (error at most {traced.error:.0e}); "
             f"{traced.untraced:,} were not traced and their shares are left empty, not guessed.")

@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from .._results import Lang, fmt_money, fmt_share, listed, phrases
+from .._work import out_of_time, step, tick
 from ..matrix.tracing import FUNGIBILITY
 from ..reading.entities import EntityTable
 from ..reading.ledger import Ledger
@@ -96,7 +97,8 @@ class Summary:
 
 def single_failures(ledger: Ledger, *, candidates: int = STRESS_CANDIDATES, basis: Basis = "headline", usd_per_gw: float | None = None,
                     entities: EntityTable | None = None, assume_buffer: float | None = None) -> tuple[StressResult, ...]:
-    """Each of the ``candidates`` largest payers paying nothing, in turn (Eisenberg-Noe), largest payer first.
+    """Each of the ``candidates`` largest payers paying nothing, in turn (Eisenberg-Noe), largest payer first; past the
+    time limit, those tried so far.
 
     >>> from dealgraph import seed_ledger
     >>> [r.scenario.fail[0][0] for r in single_failures(seed_ledger(), candidates=2)]
@@ -105,8 +107,15 @@ def single_failures(ledger: Ledger, *, candidates: int = STRESS_CANDIDATES, basi
     paid = flows(ledger, basis, usd_per_gw=usd_per_gw).paid
     order = [int(i) for i in np.argsort(-paid, kind="stable")[:candidates] if paid[i] > 0]
     logger.info("stress: %d single failures (of the %d largest payers)", len(order), candidates)
-    return tuple(stress(ledger, Scenario(name=ledger.entities[i], fail=((ledger.entities[i], 0.0),)), model="eisenberg-noe",
-                        basis=basis, usd_per_gw=usd_per_gw, entities=entities, assume_buffer=assume_buffer) for i in order)
+    runs = []
+    with step("stress: the worst single failure"):
+        for done, i in enumerate(order):
+            if out_of_time():
+                break
+            tick(done, len(order))
+            runs.append(stress(ledger, Scenario(name=ledger.entities[i], fail=((ledger.entities[i], 0.0),)), model="eisenberg-noe",
+                               basis=basis, usd_per_gw=usd_per_gw, entities=entities, assume_buffer=assume_buffer))
+    return tuple(runs)
 
 
 def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None, basis: Basis = "headline",
@@ -132,14 +141,16 @@ def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None, b
     True
     """
     lg = ledger
-    loops = find_loops(lg, max_length=max_length, window=window, usd_per_gw=usd_per_gw, basis=basis, limit=TOP_LOOPS)
+    with step("summary: loops"):
+        loops = find_loops(lg, max_length=max_length, window=window, usd_per_gw=usd_per_gw, basis=basis, limit=TOP_LOOPS)
     circ = circularity(lg, usd_per_gw=usd_per_gw)
     rt = round_trips(lg, usd_per_gw=usd_per_gw)
     core = circular_core(lg, usd_per_gw=usd_per_gw)
     dep = dependency(lg, basis=basis, usd_per_gw=usd_per_gw, entities=entities, assume_buffer=assume_buffer)
     runs = single_failures(lg, candidates=stress_candidates, basis=basis, usd_per_gw=usd_per_gw, entities=entities,
                            assume_buffer=assume_buffer)
-    flags = circular_deal_flags(lg, usd_per_gw=usd_per_gw, entities=entities)
+    with step("summary: flags"):
+        flags = circular_deal_flags(lg, usd_per_gw=usd_per_gw, entities=entities)
     parts = Summary((), lang, lg, loops, circ, rt, core, dep, runs, flags)
     if ranges is not None:
         parts = replace(parts, spans=_spans(parts, ranges, usd_per_gw, max_length=max_length, window=window, basis=basis,
@@ -315,7 +326,7 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
         failed = worst.scenario.fail[0][0]
         further = (worst.entities.filter(pl.col("model") == "eisenberg-noe", pl.col("defaulted"), pl.col("entity") != failed)
                    .sort("wave", "entity")["entity"].to_list())  # in the order they fell
-        out.append(say("worst", candidates=candidates, entity=name(failed), loss=money(row["total_loss"]) + span("worst_loss"),
+        out.append(say("worst", candidates=len(s.single_failures), entity=name(failed), loss=money(row["total_loss"]) + span("worst_loss"),
                        by=say("worst_by", list=by) if by else "", further=say("further", n=len(further), s=_s(len(further))),
                        who=f" ({listed([name(e) for e in further], LISTED, sep)})" if further else ""))
         assumed = worst.entities.filter(pl.col("model") == "eisenberg-noe", pl.col("buffer_assumed"))["entity"].to_list()
@@ -339,5 +350,7 @@ def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer:
             what.append(say("ranges_realised", share=fmt_share(ranges.realised)))
         if what:
             out.append(say("ranges", what=sep.join(what)))
+    if out_of_time():
+        out.append(say("stopped"))
     return out
 

@@ -135,15 +135,22 @@ def problems_as_json(command: str, fmt: str) -> Iterator[None]:
         raise
 
 
-def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats: tuple[str, ...] = FORMATS):
-    """Options every deal-ledger command shares: the ledger and how to read it, and the output format.
+time_limit_option = click.option("--time-limit", type=Finite(0), metavar="SECONDS",
+                                 help="Stop after about this long: searches that can stop early give what they found and say "
+                                      "what they left out; a step that cannot (the maximum circulation) ends with an error.")
+
+
+def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats: tuple[str, ...] = FORMATS, timed: bool = True):
+    """Options every deal-ledger command shares: the ledger and how to read it, the output format and (``timed``) the
+    time limit; the command runs with its progress on stderr.
 
     A ``lazy`` command gets a ``read(reader)`` callable instead of a Ledger: it
     reads the file itself (``reader(path, columns=..., decimal=...)``; the ledger
-    reader when ``reader`` is None), with the same error reporting.
+    reader when ``reader`` is None), with the same error reporting, and takes
+    ``--time-limit`` itself.
     """
     if f is None:
-        return functools.partial(ledger_options, dataset=dataset, lazy=lazy, formats=formats)
+        return functools.partial(ledger_options, dataset=dataset, lazy=lazy, formats=formats, timed=timed)
 
     @click.argument("ledger", required=False, type=click.Path(dir_okay=False))
     @click.option("--dataset", type=click.Choice(["seed", "ai-deals"]), default=dataset, show_default=True,
@@ -181,12 +188,14 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats
                     if year is not None:
                         raise click.UsageError("--year applies to deal ledgers; a transaction file is read whole")
                     return reader(ledger, columns=mapping, decimal=decimal)
+                from .._work import step
                 from ..reading.ledger import read_dataset, read_ledger
 
                 if not ledger and (mapping or values or fx_rates or currency != "USD" or decimal != "."):
                     raise click.UsageError("--column, --map, --fx, --currency and --decimal apply to a LEDGER file; the built-in "
                                            "datasets have dealgraph's columns, US dollars and decimal points")
-                lg = read_ledger(ledger, **settings) if ledger else read_dataset(dataset, aliases=aliases)
+                with step("reading the ledger"):
+                    lg = read_ledger(ledger, **settings) if ledger else read_dataset(dataset, aliases=aliases)
                 return lg if year is None else lg.in_year(year)
 
         point, span = _price(usd_per_gw)
@@ -194,10 +203,24 @@ def ledger_options(f=None, *, dataset: str = "seed", lazy: bool = False, formats
             kwargs["usd_range"] = span
         return f(read if lazy else read(), usd_per_gw=point, fmt=fmt, **kwargs)
 
+    return _timed(wrapper) if timed and not lazy else wrapper
+
+
+def _timed(f):
+    """``--time-limit`` on a deal-ledger command: the whole command runs watched (progress on stderr, the limit honoured)."""
+
+    @time_limit_option
+    @functools.wraps(f)
+    def wrapper(*args, time_limit, **kwargs):
+        with watching(time_limit):
+            return f(*args, **kwargs)
+
     return wrapper
 
 
 def _emit(result: Any, fmt: str, command: str, frame=None) -> None:
+    for bar in _LIVE:  # the progress line goes before the result is written (one terminal, two streams)
+        bar.stop()
     if fmt == "json":
         _echo_json(envelope(command, result))
     elif fmt == "csv":
@@ -323,7 +346,8 @@ def validate(lg, *, usd_per_gw, fmt):
 @click.option("--input-format", type=click.Choice(["auto", "dealgraph", "amlworld"]), default="auto", show_default=True,
               help="Column layout of a transaction file (amlworld: IBM's AMLworld CSV).")
 @time_unit_option
-@click.option("--time-limit", type=Finite(0), metavar="SECONDS", help="Stop the search after about this long (partial counts).")
+@click.option("--time-limit", type=Finite(0), metavar="SECONDS",
+              help="Stop the search after about this long: the loops or counts found so far, said to be partial.")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
 def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, rank, count_only, temporal, output, input_format, time_unit, time_limit,
           force):
@@ -337,8 +361,9 @@ def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, rank, coun
     if not (count_only or temporal or output or input_format == "amlworld"):
         from ..analyses.loops import find_loops
 
-        _emit(find_loops(read(), max_length=max_length, limit=limit, window=window, basis=basis, usd_per_gw=usd_per_gw, rank=rank),
-              fmt, "loops")
+        with watching(time_limit):
+            _emit(find_loops(read(), max_length=max_length, limit=limit, window=window, basis=basis, usd_per_gw=usd_per_gw,
+                             rank=rank), fmt, "loops")
         return
     from .transactions import run_cycles
 
@@ -637,10 +662,9 @@ def report_cmd(lg, *, usd_per_gw, usd_range, fmt, entities, assume_buffer, outpu
     unknown = set(marks) - set(lg.table["id"].to_list())
     if unknown:
         raise click.BadParameter(f"no deal with id {', '.join(sorted(unknown))} in the ledger", param_hint="--story")
-    with progress("Computing the report"):
-        data = report_data(lg, lang=lang, basis=basis, usd_per_gw=usd_per_gw, story=marks, max_length=max_length,
-                           max_nodes=max_nodes, entities=entities, assume_buffer=assume_buffer, ranges=_ranges(usd_range, realised))
-        html = render_report(data)
+    data = report_data(lg, lang=lang, basis=basis, usd_per_gw=usd_per_gw, story=marks, max_length=max_length,
+                       max_nodes=max_nodes, entities=entities, assume_buffer=assume_buffer, ranges=_ranges(usd_range, realised))
+    html = render_report(data)
     with atomic_path(path) as tmp:
         tmp.write_text(html, encoding="utf-8")
     result = {"output": str(path), "bytes": len(html.encode("utf-8")), "entities": data["meta"]["entities"],
@@ -716,6 +740,42 @@ def progress(label: str) -> Iterator[Callable[[int, int], None]]:
                   transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task(label, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+_LIVE: list = []  # the progress line being drawn, if any
+
+
+@contextlib.contextmanager
+def watching(seconds: float | None) -> Iterator[None]:
+    """Run library work with its steps as a progress line on stderr (when it is a terminal) and ``seconds`` as its limit."""
+    from .._work import watch
+
+    if not sys.stderr.isatty():
+        with watch(seconds=seconds):
+            yield
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
+                  console=Console(stderr=True)) as bar:
+        tasks = [bar.add_task("starting", total=None)]
+
+        def report(name: str, done: int | None, total: int | None) -> None:
+            if done is None:  # a step begins: a line of its own (its time from zero, no count yet), drawn at once
+                bar.remove_task(tasks.pop())
+                tasks.append(bar.add_task(escape(for_terminal(name)), total=None))
+                bar.refresh()
+            else:
+                bar.update(tasks[0], completed=done, total=total)
+
+        _LIVE.append(bar)
+        try:
+            with watch(report, seconds=seconds):
+                yield
+        finally:
+            _LIVE.remove(bar)
 
 
 def main() -> None:

@@ -10,5 +10,6 @@ Everything works on sparse matrices or edge arrays (memory linear in the edges);
 loops (hitting probabilities, the cycle decomposition) are in ``_kernels``, imported only
 when an input needs them.
 
-May import: ``dealgraph._errors``, numpy, scipy and numba; nothing else of dealgraph.
+May import: ``dealgraph._errors``, ``dealgraph._work`` (progress and the time limit), numpy, scipy,
+numba and OR-Tools; nothing else of dealgraph.
 """

@@ -17,10 +17,12 @@ from __future__ import annotations
 import numpy as np
 
 from .._errors import MatrixError
+from .._work import out_of_time, tick
 
 __all__ = ["TOLERANCE", "hitting_rows"]
 
 TOLERANCE = 1e-7  # largest error left in a hitting probability found by iteration (shares are shown to 0.1%)
+CHUNK = 32  # targets per call of the compiled sweeps (a few blocks per core), between progress reports
 MAX_STEPS = 100_000  # a chain that keeps money this long is all but closed; say so rather than run on
 
 
@@ -32,6 +34,8 @@ def hitting_rows(indptr: np.ndarray, indices: np.ndarray, prob: np.ndarray, targ
     move from row ``i`` to ``indices[p]``; what a row lacks of 1 leaves). Returns
     ``(at_edge, error)``: ``at_edge[p]`` for the positions ``p`` of the targets' rows
     (NaN elsewhere) and the bound on what iteration left out (at most ``tolerance``).
+    Targets go ``CHUNK`` at a time, reported as progress; past the time limit the rest are
+    left NaN.
 
     >>> import numpy as np
     >>> # 0 -> 1 with probability 1; 1 -> 0 with 0.6 (the rest leaves)
@@ -48,6 +52,10 @@ def hitting_rows(indptr: np.ndarray, indices: np.ndarray, prob: np.ndarray, targ
     steps, alive = alive_kernel(indptr, indices, prob, tolerance, MAX_STEPS)
     if alive > tolerance:
         raise MatrixError(f"hitting probabilities: money still circulates after {MAX_STEPS:,} steps (the chain barely leaks)")
-    if len(targets):
-        hitting_kernel(indptr, indices, prob, targets.astype(np.int64), steps, at_edge, get_num_threads())
+    targets = targets.astype(np.int64)
+    for start in range(0, len(targets), CHUNK):
+        if out_of_time():
+            break
+        tick(start, len(targets))
+        hitting_kernel(indptr, indices, prob, targets[start:start + CHUNK], steps, at_edge, get_num_threads())
     return at_edge, float(alive)

@@ -23,6 +23,7 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components
 from scipy.sparse.linalg import splu
 
 from .._errors import MatrixError
+from .._work import out_of_time
 from .checks import square_matrix, vector
 
 __all__ = ["BALANCE_TOLERANCE", "EXACT_NODES", "FUNGIBILITY", "TRACE_LIMIT", "EdgeShares", "balance", "boundary", "cycling_index",
@@ -211,6 +212,7 @@ class EdgeShares:
     traced: np.ndarray
     iterated: int = 0
     error: float = 0.0
+    cut: bool = False  # the time limit left some entities untraced
 
     @property
     def untraced(self) -> int:
@@ -231,7 +233,9 @@ def edge_return_shares(src, dst, amount, n: int, exits, *, limit: int | None = N
     ``j`` reaches ``i`` is ``N[j, i] / N[i, i]``. A larger component's LU fills in (its cost
     grows with the cube of its size), so there the ``limit`` (default ``TRACE_LIMIT``) nodes with the most money
     through them are traced by iteration (:func:`dealgraph.matrix.hitting.hitting_rows`,
-    certified to ``TOLERANCE``) and the others are left untraced (NaN), never guessed.
+    certified to ``TOLERANCE``) and the others are left untraced (NaN), never guessed. Past the
+    time limit (``dealgraph._work``) the components and targets not reached yet are left
+    untraced too, and ``cut`` says so.
 
     >>> r = edge_return_shares([0, 1], [1, 0], [10.0, 6.0], 2, exits=[0.0, 4.0])
     >>> [round(float(x), 6) for x in r.edge], [round(float(x), 6) for x in r.own], r.untraced
@@ -266,14 +270,20 @@ def edge_return_shares(src, dst, amount, n: int, exits, *, limit: int | None = N
         candidates = np.flatnonzero(np.isin(comp, large))
         chosen[candidates[np.argsort(-T[candidates], kind="stable")[:limit]]] = True
         traced[candidates] = chosen[candidates]
-    error = 0.0
+    error, cut = 0.0, False
     for c in np.unique(comp[src[inside]]):
         nodes = np.flatnonzero(comp == c)
+        if out_of_time():
+            traced[nodes], cut = False, True
+            continue
         local = np.full(n, -1)
         local[nodes] = np.arange(len(nodes))
         on = np.flatnonzero(inside & (comp[src] == c))
         if sizes[c] > EXACT_NODES:
-            error = max(error, _iterate(on, local, src, dst, prob, chosen[nodes], edge))
+            done, err = _iterate(on, local, src, dst, prob, chosen[nodes], edge)
+            error = max(error, err)
+            cut |= not done[chosen[nodes]].all()
+            traced[nodes] &= done
         else:
             _factorise(on, local, src, dst, prob, edge)
     edge[~traced[src]] = np.nan
@@ -281,7 +291,7 @@ def edge_return_shares(src, dst, amount, n: int, exits, *, limit: int | None = N
         back = np.bincount(src, weights=amount * np.nan_to_num(edge), minlength=n)
         own = np.where(paid > 0, back / np.where(paid > 0, paid, 1.0), 0.0)
     own[~traced] = np.nan
-    return EdgeShares(edge, np.clip(own, 0.0, 1.0), traced, int(chosen.sum()), error)
+    return EdgeShares(edge, np.clip(own, 0.0, 1.0), traced, int((chosen & traced).sum()), error, cut)
 
 
 def _factorise(on: np.ndarray, local: np.ndarray, src, dst, prob, edge: np.ndarray) -> None:
@@ -302,8 +312,9 @@ def _factorise(on: np.ndarray, local: np.ndarray, src, dst, prob, edge: np.ndarr
         edge[e] = np.clip(N[local[dst[e]], m] / diag[m], 0.0, 1.0)
 
 
-def _iterate(on: np.ndarray, local: np.ndarray, src, dst, prob, chosen: np.ndarray, edge: np.ndarray) -> float:
-    """Shares on one large component's edges out of the ``chosen`` nodes, by iteration; returns the largest error bound."""
+def _iterate(on: np.ndarray, local: np.ndarray, src, dst, prob, chosen: np.ndarray, edge: np.ndarray) -> tuple[np.ndarray, float]:
+    """Shares on one large component's edges out of the ``chosen`` nodes, by iteration; returns which of the component's
+    nodes were done (the chosen ones the time limit left them) and the largest error bound."""
     from .hitting import hitting_rows
 
     k = len(chosen)
@@ -313,4 +324,6 @@ def _iterate(on: np.ndarray, local: np.ndarray, src, dst, prob, chosen: np.ndarr
     np.cumsum(np.bincount(a, minlength=k), out=indptr[1:])
     at_edge, err = hitting_rows(indptr, b[order], prob[on][order], np.flatnonzero(chosen))
     edge[on[order]] = np.clip(np.nan_to_num(at_edge), 0.0, 1.0)
-    return err
+    done = np.zeros(k, dtype=bool)
+    done[a[order][~np.isnan(at_edge)]] = True  # every node inside has an edge inside: its row is written when it was done
+    return done, err

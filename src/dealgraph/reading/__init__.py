@@ -7,7 +7,7 @@ windows; ``cells``), the one reader of tabular files with its problem cap
 scenarios (``scenario``), the exported record with its data dictionary (``record``) and seeded
 synthetic deal ledgers for measuring and testing (``synth``).
 
-May import: the top-level shared modules (``dealgraph._errors``, ``dealgraph._results``)
+May import: the top-level shared modules (``dealgraph._errors``, ``dealgraph._results``, ``dealgraph._work``)
 and third-party libraries; never the analyses, the matrix maths, transactions, the web
 or the command line.
 """

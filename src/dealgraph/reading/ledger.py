@@ -129,12 +129,18 @@ class Ledger:
 
         Views made from this ledger (``in_year``, ``realised_at``, filtered tables) have other
         rows, so they never see its values. Results are shared: callers must not change them.
+        A value computed while the time limit passed may be partial, so it is not kept.
         """
+        from .._work import out_of_time
+
         slot = (key, id(self.table), self.year, self.realised)
         hit = self._derived.get(slot)
-        if hit is None:
-            hit = self._derived[slot] = (self.table, compute())  # the table is held so its id is not reused
-        return hit[1]
+        if hit is not None:
+            return hit[1]
+        value = compute()
+        if not out_of_time():
+            self._derived[slot] = (self.table, value)  # the table is held so its id is not reused
+        return value
 
     def facts(self, entities: EntityTable | None = None) -> EntityTable:
         """``entities`` if given, else the built-in entity table with this ledger's aliases, read once."""

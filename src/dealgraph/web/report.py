@@ -22,6 +22,7 @@ import polars as pl
 
 from .._errors import DealgraphError
 from .._results import Lang, fmt_money, fmt_share, jsonable
+from .._work import step
 from ..analyses.circularity import circular_money
 from ..analyses.flows import Basis, Ranges, row_amounts
 from ..analyses.history import year_by_year
@@ -161,14 +162,16 @@ def report_data(
     shown = np.arange(n)
     core_note = None
     if n > max_nodes:
-        on_loops = sorted({lg.entities.index(e) for lp in loops["loops"] for e in lp["entities"]}, key=lambda i: -volume[i])
+        at = {e: i for i, e in enumerate(lg.entities)}
+        on_loops = sorted({at[e] for lp in loops["loops"] for e in lp["entities"]}, key=lambda i: -volume[i])
         shown = np.array(sorted(on_loops[:max_nodes]), dtype=np.int64)
         core_note = say("core_note", lang, shown=len(shown), n=n)
     index = {int(e): k for k, e in enumerate(shown)}
     keep = t.filter(pl.col("source").is_in(list(index)) & pl.col("target").is_in(list(index)))
-    xy = _layout(len(shown), np.array([index[i] for i in keep["source"].to_list()], dtype=np.int64),
-                 np.array([index[i] for i in keep["target"].to_list()], dtype=np.int64),
-                 keep["value"].fill_null(float("nan")).to_numpy().astype(float), seed)
+    with step(f"report: drawing {len(shown):,} entities"):
+        xy = _layout(len(shown), np.array([index[i] for i in keep["source"].to_list()], dtype=np.int64),
+                     np.array([index[i] for i in keep["target"].to_list()], dtype=np.int64),
+                     keep["value"].fill_null(float("nan")).to_numpy().astype(float), seed)
 
     story_ids = set(story)
     story_rows = keep.filter(pl.col("id").is_in(list(story_ids)))
@@ -270,8 +273,10 @@ def _per_year(lg: Ledger, usd_per_gw: float | None, money: Callable[[float | Non
         return []
     first, last = int(years.min()), int(years.max())  # type: ignore[arg-type]  # the min and max of an integer column
     out = []
-    for year in range(max(first, last - MAX_YEARS + 1), last + 1):
-        stated, circular = circular_money(lg.in_year(year), usd_per_gw=usd_per_gw)
+    span = range(max(first, last - MAX_YEARS + 1), last + 1)
+    for year in span:
+        with step(f"report: circular money in {year} ({year - span[0] + 1} of {len(span)} years)"):
+            stated, circular = circular_money(lg.in_year(year), usd_per_gw=usd_per_gw)
         out.append({"year": year, "stated": stated, "circular": circular, "stated_text": money(stated),
                     "circular_text": money(circular), "share_text": fmt_share(circular / stated if stated else 0.0)})
     return out
