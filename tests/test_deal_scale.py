@@ -13,6 +13,7 @@ import dealgraph as dg
 from dealgraph.analyses import circularity as circularity_module
 from dealgraph.cli import cli
 from dealgraph.matrix import tracing
+from dealgraph.reading.ledger import Memo
 
 
 @pytest.fixture(scope="module")
@@ -85,4 +86,4 @@ def _copy(ledger: dg.Ledger) -> dg.Ledger:
     """The same rows as a new ledger (nothing derived kept)."""
     from dataclasses import replace
 
-    return replace(ledger, table=ledger.table.clone(), _derived={})
+    return replace(ledger, _derived=Memo())

@@ -20,13 +20,14 @@ import dealgraph as dg
 from dealgraph.analyses.summary import single_failures
 from dealgraph.cli import cli
 from dealgraph.matrix import tracing
+from dealgraph.reading.ledger import Memo
 
 DEAL_COMMANDS = ("validate", "export", "loops", "circularity", "round-trips", "core", "dependency", "flags", "stress", "summary",
                  "report", "diff")
 
 
 def _fresh(lg: dg.Ledger) -> dg.Ledger:
-    return replace(lg, _derived={})
+    return replace(lg, _derived=Memo())
 
 
 def _steps(run) -> list[tuple[str, int | None, int | None]]:
@@ -155,3 +156,24 @@ def test_progress_goes_to_stderr_at_a_terminal_and_never_to_stdout(tmp_path):
     text = shown.decode("utf-8", "replace")
     assert "reading the ledger" in text and "circularity: the maximum circulation" in text, text[-2000:]
     assert b"circularity:" not in out and out.startswith(b"{")
+
+
+def test_views_with_the_same_rows_share_derived_values_and_a_what_if_recomputes_only_what_it_changes():
+    from dealgraph.web.report import report_data, without_deals
+
+    lg = _fresh(dg.read_dataset("ai-deals"))
+    calls: list[int] = []
+    assert lg.derived(("probe",), lambda: calls.append(1) or 7) == 7
+    same = replace(lg, table=lg.table.clone())  # other objects, the same rows: the value is shared
+    assert same.derived(("probe",), lambda: calls.append(1) or 8) == 7 and calls == [1]
+    fewer = without_deals(lg, [lg.table["id"][0]])
+    assert fewer.derived(("probe",), lambda: calls.append(1) or 9) == 9 and calls == [1, 1]
+
+    def circulations(ledger: dg.Ledger) -> int:
+        seen = _steps(lambda: report_data(ledger))
+        return sum(name.startswith("circularity: the maximum circulation") for name, done, _ in seen if done is None)
+
+    first = circulations(lg)
+    latest = lg.table.sort("date", nulls_last=False)["id"][-1]  # the last deal known: the years before it stand as they were
+    again = circulations(without_deals(lg, [latest]))
+    assert first > 10 and 0 < again < first / 2, (first, again)

@@ -180,8 +180,7 @@ def dependency(ledger: Ledger, *, basis: Basis = "headline", usd_per_gw: float |
     views = [("all", "revenue", REVENUE_KINDS), ("all", "funding", FUNDING_KINDS), ("all", "out", KINDS)]
     for kind in KINDS:
         views += [(kind, "funding" if kind in FUNDING_KINDS else "revenue", (kind,)), (kind, "out", (kind,))]
-    concentration = pl.concat([_concentration(pairs(kinds_), names, direction, kind, order)
-                               for order, (kind, direction, kinds_) in enumerate(views)]).sort("order", "at").drop("order", "at")
+    concentration = _concentration(rows_on, views, names)
 
     paid_pairs = pairs(KINDS).filter(pl.col("amount") > 0)
     table = ledger.facts(entities)
@@ -283,11 +282,20 @@ _CONC_SCHEMA = pl.Schema([
 ])
 
 
-def _concentration(pairs: pl.DataFrame, names: tuple[str, ...], direction: str, kind: str, order: int) -> pl.DataFrame:
-    """One concentration row per entity with money or unknown relations in this view (``order``, ``at``: where it sorts)."""
-    me, them = ("payer", "payee") if direction == "out" else ("payee", "payer")
-    p = pairs.rename({me: "at", them: "other"}).with_columns(pl.col("amount").fill_null(0.0))
-    g = p.sort("at", "amount", "other", descending=[False, True, False]).group_by("at", maintain_order=True).agg(
+def _concentration(rows_on: pl.DataFrame, views: list[tuple[str, str, tuple[str, ...]]], names: tuple[str, ...]) -> pl.DataFrame:
+    """One concentration row per view and entity with money or unknown relations there, in the order of ``views``
+    (kind, direction, the kinds it counts), all views in one pass."""
+    member = pl.DataFrame([(order, k, kind, direction) for order, (kind, direction, kinds_) in enumerate(views) for k in kinds_],
+                          schema={"order": pl.Int64, "kind": pl.String, "view_kind": pl.String, "direction": pl.String}, orient="row")
+    out = pl.col("direction") == "out"
+    p = (rows_on.join(member, on="kind")
+         .group_by("order", "view_kind", "direction", "payer", "payee")
+         .agg(amount=pl.col("amount").sum(), unknown=pl.col("amount").is_null().sum().cast(pl.Int64))
+         .with_columns(at=pl.when(out).then("payer").otherwise("payee"), other=pl.when(out).then("payee").otherwise("payer")))
+    g = p.sort("order", "at", "amount", "other", descending=[False, False, True, False]).group_by(
+        "order", "at", maintain_order=True).agg(
+        kind=pl.col("view_kind").first(),
+        direction=pl.col("direction").first(),
         total=pl.col("amount").sum(),
         counterparties=(pl.col("amount") > 0).sum().cast(pl.Int64),
         square=(pl.col("amount") ** 2).sum(),
@@ -298,21 +306,19 @@ def _concentration(pairs: pl.DataFrame, names: tuple[str, ...], direction: str, 
     ).filter((pl.col("total") > 0) | (pl.col("unknown_relations") > 0))
     money = pl.col("total") > 0
     name = pl.Series("name", names, dtype=pl.String).to_frame().with_row_index("i").with_columns(pl.col("i").cast(pl.Int64))
-    majors = g.select("at", "major").explode("major").join(name, left_on="major", right_on="i", how="left").group_by("at").agg(
-        major_customers=pl.col("name").drop_nulls())
-    g = g.join(majors, on="at", how="left").join(name.rename({"name": "entity"}), left_on="at", right_on="i").join(
+    majors = g.select("order", "at", "major").explode("major").join(name, left_on="major", right_on="i", how="left").group_by(
+        "order", "at").agg(major_customers=pl.col("name").drop_nulls())
+    g = g.join(majors, on=["order", "at"], how="left").join(name.rename({"name": "entity"}), left_on="at", right_on="i").join(
         name.rename({"name": "top_name"}), left_on="top", right_on="i", how="left")
     hhi_ = pl.when(money).then(10_000 * pl.col("square") / pl.col("total") ** 2)
     g = g.with_columns(hhi=hhi_).with_columns(
-        direction=pl.lit(direction), kind=pl.lit(kind),
         effective_n=pl.when(pl.col("hhi") > 0).then(10_000 / pl.col("hhi")),
         top_counterparty=pl.when(money).then(pl.col("top_name")),
         top_share=pl.when(money).then(pl.col("top_amount") / pl.col("total")),
         level=pl.when(pl.col("hhi") > HIGHLY_CONCENTRATED).then(pl.lit("highly concentrated"))
         .when(pl.col("hhi") >= MODERATELY_CONCENTRATED).then(pl.lit("moderately concentrated"))
         .when(money).then(pl.lit("unconcentrated")).otherwise(pl.lit("unknown")),
-        major_customers=pl.when(money & pl.lit(direction == "revenue")).then(pl.col("major_customers"))
+        major_customers=pl.when(money & (pl.col("direction") == "revenue")).then(pl.col("major_customers"))
         .otherwise(pl.lit([], dtype=pl.List(pl.String))).fill_null(pl.lit([], dtype=pl.List(pl.String))),  # none: an empty list
-        order=pl.lit(order),
     )
-    return g.select(*_CONC_SCHEMA, "order", "at").cast(_CONC_SCHEMA)
+    return g.sort("order", "at").select(*_CONC_SCHEMA).cast(_CONC_SCHEMA)

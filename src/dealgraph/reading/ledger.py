@@ -12,8 +12,11 @@ files), and entity names resolved, merged and ordered by ``dealgraph.reading.ali
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -109,8 +112,9 @@ class Ledger:
         The share of "up to" amounts counted (1: at their cap; ``realised`` gives other views).
 
     Values the analyses derive from a ledger (its flows on each basis, their tracing, the
-    entity table they read) are kept with it (``derived``), so a summary, a report or the
-    explorer computes each once however many views use it.
+    entity table they read) are kept with it and the views made from it (``derived``), by the
+    content of the rows, so a summary, a report or the explorer computes each once however
+    many views use it, and a what-if recomputes only the views whose rows it changes.
     """
 
     entities: tuple[str, ...]
@@ -122,24 +126,25 @@ class Ledger:
     year: int | None = None
     undated: tuple[str, ...] = ()
     realised: float = 1.0
-    _derived: dict = field(default_factory=dict, repr=False, compare=False)
+    _derived: Memo = field(default_factory=lambda: Memo(), repr=False, compare=False)
 
     def derived(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        """``compute()``, kept for the next call with the same ``key`` on this ledger's rows and view.
+        """``compute()``, kept for the next call with the same ``key`` on a ledger with the same rows and view.
 
-        Views made from this ledger (``in_year``, ``realised_at``, filtered tables) have other
-        rows, so they never see its values. Results are shared: callers must not change them.
+        Views made from this ledger (``in_year``, ``realised_at``, filtered tables) share its
+        memo: a view with other rows never sees its values, one with the same rows (a what-if
+        that does not touch a year) does. Results are shared: callers must not change them.
         A value computed while the time limit passed may be partial, so it is not kept.
         """
         from .._work import out_of_time
 
-        slot = (key, id(self.table), self.year, self.realised)
+        slot = (key, self._derived.fingerprint(self.table, self.entities), self.year, self.realised)
         hit = self._derived.get(slot)
         if hit is not None:
-            return hit[1]
+            return hit[0]
         value = compute()
         if not out_of_time():
-            self._derived[slot] = (self.table, value)  # the table is held so its id is not reused
+            self._derived.put(slot, (value,))
         return value
 
     def facts(self, entities: EntityTable | None = None) -> EntityTable:
@@ -252,6 +257,48 @@ class Ledger:
 
 
 # ---------------------------------------------------------------- reading
+
+
+class Memo:
+    """Values derived from a ledger and its views, keyed by the content of their rows: the last ``KEPT``, shared by threads."""
+
+    KEPT = 256  # values kept (a summary of one ledger derives about 80; the explorer's what-ifs add views)
+    TABLES = 64  # tables whose fingerprint is kept (by identity, holding the table so its id is not reused)
+
+    def __init__(self) -> None:
+        self._values: OrderedDict[tuple, tuple] = OrderedDict()
+        self._prints: OrderedDict[int, tuple[pl.DataFrame, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def fingerprint(self, table: pl.DataFrame, entities: tuple[str, ...]) -> bytes:
+        """A digest of the rows (in order) and the entity names: equal for equal content."""
+        with self._lock:
+            hit = self._prints.get(id(table))
+            if hit is not None and hit[0] is table:
+                self._prints.move_to_end(id(table))
+                return hit[1]
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(repr((table.schema, len(entities))).encode())
+        digest.update(table.hash_rows(seed=0).to_numpy().tobytes())
+        digest.update("\0".join(entities).encode("utf-8", "surrogatepass"))
+        with self._lock:
+            self._prints[id(table)] = (table, digest.digest())
+            while len(self._prints) > self.TABLES:
+                self._prints.popitem(last=False)
+        return digest.digest()
+
+    def get(self, slot: tuple) -> tuple | None:
+        with self._lock:
+            hit = self._values.get(slot)
+            if hit is not None:
+                self._values.move_to_end(slot)
+            return hit
+
+    def put(self, slot: tuple, value: tuple) -> None:
+        with self._lock:
+            self._values[slot] = value
+            while len(self._values) > self.KEPT:
+                self._values.popitem(last=False)
 
 
 def read_ledger(
