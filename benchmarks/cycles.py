@@ -10,7 +10,8 @@ from ``wait4``), for hop bounds 3 and 5 and for temporal cycles with a one-day
 window:
 
 - dealgraph: the whole command as a user runs it (process start, reading the
-  file, compiled-code cache warm): ``dealgraph loops FILE --count-only ...``;
+  file, compiled-code cache warm): ``dealgraph loops FILE --count-only ...``, with
+  both cores and again with one (``NUMBA_NUM_THREADS=1``), the ratio in "agrees";
 - networkx: ``simple_cycles(G, length_bound=k)`` on the simple DiGraph;
 - igraph: ``Graph.simple_cycles(min=2, max=k)`` on the simple graph;
 - snapml: ``GraphFeaturePreprocessor`` with ``lc-cycle`` (length k, a time
@@ -103,11 +104,12 @@ print(json.dumps({"counts": {str(L): int(c) for L, c in sorted(counts.items())},
 """
 
 
-def run(cmd: list[str], timeout: float) -> dict:
-    """Run ``cmd``; wall time, peak RSS (MiB) of that process, its stdout (parsed when JSON), or a timeout."""
+def run(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> dict:
+    """Run ``cmd`` (with ``env`` added to the environment); wall time, peak RSS (MiB) of that process, its stdout (parsed
+    when JSON), or a timeout."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, env=dict(os.environ, **(env or {})))
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
@@ -172,7 +174,9 @@ def main() -> int:
                     run(dealgraph_cmd(path, task), args.timeout)  # warm the compiled-code cache
                 ours = run(dealgraph_cmd(path, task), 3600)
                 ref = counts_of(ours, task)
-                rows = [("dealgraph", ours, "")]
+                one = run(dealgraph_cmd(path, task), 3600, env={"NUMBA_NUM_THREADS": "1"})  # the same on one core
+                speedup = f"2 threads: {one['wall'] / ours['wall']:.2f}x the speed of 1" if "wall" in one and "wall" in ours else ""
+                rows = [("dealgraph", ours, ""), ("dealgraph, 1 thread", one, speedup)]
                 for peer in peers:
                     if task == "temporal" and peer != "snapml":
                         continue  # no temporal cycle search in networkx or igraph
@@ -189,6 +193,8 @@ def main() -> int:
                         agree = "not comparable (streaming histogram)"
                     else:
                         agree = "yes" if got == ref else f"no: {got}"
+                    if "wall" in res and "wall" in ours:
+                        agree += f"; dealgraph {res['wall'] / ours['wall']:.1f}x faster"
                     rows.append((peer, res, agree))
                 for tool, res, agree in rows:
                     if res.get("timeout"):

@@ -32,8 +32,10 @@ A peer run that passes the timeout is reported as "> limit" and not run on large
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -41,6 +43,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cycles import run  # noqa: E402  (the same timing of a whole process)
+
+LARGEST = """
+import json, sys
+import dealgraph as dg
+from dealgraph.analyses.flows import flows
+f = flows(dg.read_ledger(sys.argv[1]), "headline")
+print(json.dumps([f.n, f.entities[int(f.paid.argmax())]]))
+"""
 
 PRELUDE = """
 import json, sys, time
@@ -144,9 +154,6 @@ def main() -> int:
     args = ap.parse_args()
     sizes = [int(float(x)) for x in args.sizes.split(",")]
     names = [c for c in args.commands.split(",") if c]
-    import dealgraph as dg
-    from dealgraph.analyses.flows import flows
-
     print(f"# machine: {platform.machine()}, {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB,"
           f" Python {platform.python_version()}, {platform.platform()}")
     print(f"# seeded synthetic deal ledgers (seed {args.seed}, entities = rows / 10); timeout {args.timeout:.0f} s "
@@ -158,9 +165,11 @@ def main() -> int:
         tmp = Path(tmpdir)
         for size in sizes:
             path = tmp / f"deals{size}.parquet"
-            dg.synthetic_deals(size, seed=args.seed).write_parquet(path)
-            f = flows(dg.read_ledger(path), "headline")
-            largest = f.entities[int(f.paid.argmax())]
+            # made and read in other processes: a child forked from a large parent would report the parent's peak memory
+            subprocess.run([sys.executable, "-m", "dealgraph", "generate", str(path), "--deals", "--rows", str(size), "--seed",
+                            str(args.seed), "--json"], check=True, capture_output=True)
+            n, largest = json.loads(subprocess.run([sys.executable, "-c", LARGEST, str(path)], check=True, capture_output=True,
+                                                   text=True).stdout)
             if size == sizes[0]:
                 for name in names:  # warm the compiled-code cache
                     run(dealgraph_cmd(path, name, tmp, largest), args.timeout)
@@ -185,7 +194,7 @@ def main() -> int:
                         wall, mem = res["error"], ""
                     else:
                         wall, mem = f"{res['wall']:.2f}", f"{res['rss_mib']:.0f}"
-                    print(f"| {size:,} | {f.n:,} | {name} | {tool} | {wall} | {mem} | {agree} |", flush=True)
+                    print(f"| {size:,} | {n:,} | {name} | {tool} | {wall} | {mem} | {agree} |", flush=True)
     return 0
 
 

@@ -177,3 +177,19 @@ def test_views_with_the_same_rows_share_derived_values_and_a_what_if_recomputes_
     latest = lg.table.sort("date", nulls_last=False)["id"][-1]  # the last deal known: the years before it stand as they were
     again = circulations(without_deals(lg, [latest]))
     assert first > 10 and 0 < again < first / 2, (first, again)
+
+
+def test_writing_to_a_device_writes_through_it_and_never_replaces_it(tmp_path):
+    import stat
+
+    from dealgraph._files import atomic_path
+
+    before = os.stat(os.devnull)
+    assert stat.S_ISCHR(before.st_mode)
+    with atomic_path(os.devnull) as path:
+        path.write_text("discarded")
+    res = CliRunner().invoke(cli, ["report", "--dataset", "seed", "-o", os.devnull, "--force", "--json"])
+    assert res.exit_code == 0, res.output
+    after = os.stat(os.devnull)
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
+    assert not list(tmp_path.iterdir()) and not [p for p in os.listdir("/dev") if p.startswith(".null.")]
