@@ -263,3 +263,13 @@ def test_no_firm_figure_above_its_headline_on_the_built_in_data(dataset, usd_per
     rt = dg.round_trips(lg, usd_per_gw=usd_per_gw).entities
     head = dict(rt.filter(basis="headline").select("entity", "returned").iter_rows())
     assert all(v <= head[e] * (1 + 1e-9) for e, v in rt.filter(basis="firm").select("entity", "returned").iter_rows())
+
+
+def test_with_every_amount_stated_could_be_is_the_circulation_itself():
+    lg = dg.read_ledger([{"source": "A", "target": "B", "amount": "30"}, {"source": "B", "target": "C", "amount": "8"},
+                         {"source": "C", "target": "A", "amount": "10"}, {"source": "C", "target": "B", "amount": "5"}])
+    b = dg.circularity(lg)["headline"]
+    assert b.circular == b.circular_upper == 24.0
+    lg = dg.read_ledger([{"source": "A", "target": "B", "amount": "30"}, {"source": "B", "target": "A", "amount": ""}])
+    b = dg.circularity(lg)["headline"]
+    assert b.circular == 0 and b.circular_upper == 30.0

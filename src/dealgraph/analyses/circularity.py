@@ -204,9 +204,10 @@ def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
     names = f.entities
     # the true amount of a capacity priced by assumption is unknown too: "could be" lets it carry anything
     open_ = (f.n_unknown > 0) | (f.n_priced > 0)
-    flow = _circulation(ledger, f)
-    with step(f"circularity: the most that could be circular ({f.basis})", whole=True):
-        upper = edge_circulation(f.src, f.dst, f.amount, f.n, f.src[open_], f.dst[open_])
+    flow = upper = _circulation(ledger, f)
+    if open_.any():  # else nothing could carry more than is stated: the same problem
+        with step(f"circularity: the most that could be circular ({f.basis})", whole=True):
+            upper = edge_circulation(f.src, f.dst, f.amount, f.n, f.src[open_], f.dst[open_])
     _, comp = connected_components(sp.csr_matrix((np.ones(f.m), (f.src, f.dst)), shape=(f.n, f.n)), directed=True,
                                    connection="strong")
     with step(f"circularity: BFF ({f.basis})"):
