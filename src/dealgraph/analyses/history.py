@@ -142,7 +142,7 @@ def year_by_year(ledger: Ledger, *, usd_per_gw: float | None = None, max_length:
     first = max(int(when.dt.year().min()), last - max_years + 1)  # type: ignore[arg-type]
     years = range(first - 1, last + 1)
     with step(f"history: the ledger at the end of {len(years)} years"), ThreadPoolExecutor(2) as pool:
-        # the loop search and the tracing release the interpreter: two years at once
+        # the compiled loop search releases the interpreter: two years at once
         jobs = [pool.submit(carried(_snapshot), ledger, dt.date(y, 12, 31), usd_per_gw, max_length) for y in years]
         ends: list[_Snapshot] = []
         for job in jobs:

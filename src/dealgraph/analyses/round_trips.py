@@ -110,13 +110,13 @@ def round_trips(ledger: Ledger, *, usd_per_gw: float | None = None) -> RoundTrip
     return RoundTripsResult(pl.concat(ent), pl.concat(deals), currency=ledger.currency, notes=notes)
 
 
-def traced_note(traced: EdgeShares, basis: str) -> str:
+def traced_note(shares: EdgeShares, basis: str) -> str:
     """What a bounded tracing left out, in words."""
-    if traced.cut:
-        return stopped(f"{traced.untraced:,} entities ({basis}) were not traced and their shares are left empty, not guessed")
-    return (f"Bound ({basis}): in strongly connected components of more than {EXACT_NODES:,} entities, the {traced.iterated:,} "
-            f"with the most money through them were traced by iteration (error at most {traced.error:.0e}); "
-            f"{traced.untraced:,} were not traced and their shares are left empty, not guessed.")
+    if shares.cut:
+        return stopped(f"{shares.untraced:,} entities ({basis}) were not traced and their shares are left empty, not guessed")
+    return (f"Bound ({basis}): in strongly connected components of more than {EXACT_NODES:,} entities, the {shares.iterated:,} "
+            f"with the most money through them were traced by iteration (error at most {shares.error:.0e}); "
+            f"{shares.untraced:,} were not traced and their shares are left empty, not guessed.")
 
 
 def _on_basis(f: Flows, inputs: np.ndarray, shares: EdgeShares, table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -155,7 +155,7 @@ def summary(ledger: Ledger, *, max_length: int = 6, window: str | None = None, b
     if ranges is not None:
         parts = replace(parts, spans=_spans(parts, ranges, usd_per_gw, max_length=max_length, window=window, basis=basis,
                                             entities=entities, assume_buffer=assume_buffer))
-    return replace(parts, findings=tuple(_findings(parts, basis, usd_per_gw, assume_buffer, top, stress_candidates, ranges)))
+    return replace(parts, findings=tuple(_findings(parts, basis, usd_per_gw, assume_buffer, top, ranges)))
 
 
 def _key(lp: Loop) -> str:
@@ -211,7 +211,7 @@ def _dominant(s: Summary, usd_per_gw: float | None, say, money, name) -> list[st
                 status=top["status"], circular=money(b.circular), total=money(b.total), without=fmt_share(b.share))]
 
 
-def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer: float | None, top: int, candidates: int,
+def _findings(s: Summary, basis: Basis, usd_per_gw: float | None, assume_buffer: float | None, top: int,
               ranges: Ranges | None = None) -> list[str]:
     lg, lang = s.ledger, s.lang
     k = 0 if lang == "en" else 1

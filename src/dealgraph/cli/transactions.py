@@ -109,7 +109,8 @@ def run_generate(output: str, truth: str, *, rows: int, accounts: int | None, se
             update(0, 1)
             ledger = synthetic_deals(rows, accounts, seed=seed)
         _write((ledger, output))
-        _emit(Record({"output": output, "rows": ledger.height, "entities": accounts or max(2, rows // 10), "seed": seed},
+        entities = pl.concat([ledger["source"], ledger["target"]]).n_unique()
+        _emit(Record({"output": output, "rows": ledger.height, "entities": entities, "seed": seed},
                      f"wrote {output} ({ledger.height:,} deals, seed {seed})"), fmt, "generate")
         return
     check_outputs(force, output=output, truth=truth)

@@ -262,7 +262,7 @@ class Ledger:
 class Memo:
     """Values derived from a ledger and its views, keyed by the content of their rows: the last ``KEPT``, shared by threads."""
 
-    KEPT = 256  # values kept (a summary of one ledger derives about 80; the explorer's what-ifs add views)
+    KEPT = 256  # values kept (a summary asks for about 80 on one ledger; the explorer's what-ifs add views)
     TABLES = 8  # tables whose fingerprint is kept (by identity, holding the table so its id is not reused; few: a large one is big)
 
     def __init__(self) -> None:

@@ -22,7 +22,7 @@ import polars as pl
 
 from .._errors import DealgraphError
 from .._results import Lang, fmt_money, fmt_share, jsonable
-from .._work import step
+from .._work import step, tick
 from ..analyses.circularity import circular_money
 from ..analyses.flows import Basis, Ranges, row_amounts
 from ..analyses.history import year_by_year
@@ -274,11 +274,12 @@ def _per_year(lg: Ledger, usd_per_gw: float | None, money: Callable[[float | Non
     first, last = int(years.min()), int(years.max())  # type: ignore[arg-type]  # the min and max of an integer column
     out = []
     span = range(max(first, last - MAX_YEARS + 1), last + 1)
-    for year in span:
-        with step(f"report: circular money in {year} ({year - span[0] + 1} of {len(span)} years)"):
+    with step("report: circular money in each year"):
+        for done, year in enumerate(span):
+            tick(done, len(span))
             stated, circular = circular_money(lg.in_year(year), usd_per_gw=usd_per_gw)
-        out.append({"year": year, "stated": stated, "circular": circular, "stated_text": money(stated),
-                    "circular_text": money(circular), "share_text": fmt_share(circular / stated if stated else 0.0)})
+            out.append({"year": year, "stated": stated, "circular": circular, "stated_text": money(stated),
+                        "circular_text": money(circular), "share_text": fmt_share(circular / stated if stated else 0.0)})
     return out
 
 
