@@ -65,12 +65,18 @@ def test_large_ledgers_show_their_circular_core():
     d = report_data(dg.read_ledger(rows), max_nodes=10)
     assert sorted(n["entity"] for n in d["nodes"]) == ["c1", "c2"]
     assert {e["id"] for e in d["edges"]} == {"r41", "r42"} and "2 of 43 entities" in d["meta"]["core_note"]
+    # the dependency views name the entities drawn, not the 41 of the chain
+    assert {c["entity"] for c in d["dependency"]["concentration"]} == {"c1", "c2"}
+    assert {x["entity"] for x in d["dependency"]["exposures"]} <= {"c1", "c2"}
 
 
 def test_switched_off_deals_leave_the_figures_but_stay_listed():
     lg = dg.seed_ledger()
     d = report_data(lg, disabled=["seed-01"])
     assert all("seed-01" not in h["deals"] for lp in d["loops"] for h in lp["hops"])
+    # every entity stays where it was drawn without the what-if (the reader compares the two pictures)
+    fresh = report_data(dg.seed_ledger())
+    assert [(n["entity"], n["x"], n["y"]) for n in d["nodes"]] == [(n["entity"], n["x"], n["y"]) for n in fresh["nodes"]]
     assert next(e for e in d["edges"] if e["id"] == "seed-01")["on"] is False
     assert len(without_deals(lg, ["seed-01", "seed-02"])) == len(lg) - 2
 

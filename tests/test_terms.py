@@ -12,7 +12,7 @@ from hypothesis import given, settings
 
 import dealgraph as dg
 from dealgraph.cli.main import cli
-from dealgraph.reading.terms import period_shares, year_window
+from dealgraph.reading.terms import period_shares, year_shares, year_window
 
 
 def _ledger(*rows):
@@ -87,6 +87,19 @@ def test_a_terms_years_add_up_to_its_amount(start, days):
     assert sum(shares) == pytest.approx(1.0) and all(0 <= s <= 1 for s in shares)
     assert period_shares(t, *year_window(start.year - 1))[0] == 0
     assert np.isnan(period_shares(t.with_columns(start=None, end=None), *year_window(2000))[0])
+
+
+_DAY = st.one_of(st.none(), st.dates(dt.date(2015, 1, 1), dt.date(2035, 12, 31)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_DAY, _DAY, _DAY), min_size=1, max_size=8), st.integers(2010, 2040), st.integers(0, 6))
+def test_all_years_at_once_are_each_year_alone(rows, first, count):
+    t = pl.DataFrame(rows, schema={"date": pl.Date, "start": pl.Date, "end": pl.Date}, orient="row")
+    years = range(first, first + count)
+    together = year_shares(t, years)
+    alone = np.array([period_shares(t, *year_window(y)) for y in years]).T.reshape(t.height, count)
+    assert np.array_equal(np.isnan(together), np.isnan(alone)) and np.allclose(np.nan_to_num(together), np.nan_to_num(alone))
 
 
 def test_the_summary_says_which_years_count_and_names_a_dominant_deal():

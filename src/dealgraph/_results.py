@@ -135,6 +135,15 @@ def jsonable(value: Any) -> Any:
     >>> jsonable({"a": float("nan"), "b": (dt.date(2025, 11, 1),)})
     {'a': None, 'b': ['2025-11-01']}
     """
+    kind = type(value)  # the common kinds first, by type (a payload has a hundred thousand values)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is dict:
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [jsonable(v) for v in value]
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else value
     if isinstance(value, dict):

@@ -105,14 +105,19 @@ class _Snapshot:
 
 def _snapshot(ledger: Ledger, date: dt.date, usd_per_gw: float | None, max_length: int) -> _Snapshot:
     view = known_by(ledger, date)
-    found = find_loops(view, max_length=max_length, usd_per_gw=usd_per_gw, limit=TOP_LOOPS)
-    loops = {lp.path(): lp for lp in found.loops}
-    stated, circular = circular_money(view, usd_per_gw=usd_per_gw)
-    f = flows(view, "headline", usd_per_gw=usd_per_gw)
-    pairs = frozenset(zip((view.entities[i] for i in f.src), (view.entities[j] for j in f.dst)))
-    return _Snapshot(date, view, loops, {"date": date, "deals": len(view), "stated": stated, "circular": circular,
-                                         "share": circular / stated if stated else 0.0,
-                                         "loops": len(loops) if not found.truncated else None}, pairs, found.truncated)
+
+    def compute() -> tuple[dict[str, Loop], dict[str, Any], frozenset[tuple[str, str]], bool]:
+        found = find_loops(view, max_length=max_length, usd_per_gw=usd_per_gw, limit=TOP_LOOPS)
+        stated, circular = circular_money(view, usd_per_gw=usd_per_gw)
+        f = flows(view, "headline", usd_per_gw=usd_per_gw)
+        pairs = frozenset(zip((view.entities[i] for i in f.src), (view.entities[j] for j in f.dst)))
+        loops = {lp.path(): lp for lp in found.loops}
+        return loops, {"deals": len(view), "stated": stated, "circular": circular, "share": circular / stated if stated else 0.0,
+                       "loops": len(loops) if not found.truncated else None}, pairs, found.truncated
+
+    # kept by the view's rows: the explorer's what-if recomputes only the dates after the deal it switches off
+    loops, total, pairs, truncated = view.derived(("snapshot", max_length, usd_per_gw), compute)
+    return _Snapshot(date, view, loops, {"date": date, **total}, pairs, truncated)
 
 
 def diff(ledger: Ledger, first: dt.date, last: dt.date, *, usd_per_gw: float | None = None, max_length: int = 6) -> DiffResult:
@@ -152,6 +157,12 @@ def year_by_year(ledger: Ledger, *, usd_per_gw: float | None = None, max_length:
 
 
 def _compare(ledger: Ledger, before: _Snapshot, after: _Snapshot, usd_per_gw: float | None) -> DiffResult:
+    """What changed from ``before`` to ``after``, kept by the rows of both views."""
+    key = ("changes since", before.view.digest(), before.date, after.date, after.view.undated, ledger.currency, usd_per_gw)
+    return after.view.derived(key, lambda: _changes(ledger, before, after, usd_per_gw))
+
+
+def _changes(ledger: Ledger, before: _Snapshot, after: _Snapshot, usd_per_gw: float | None) -> DiffResult:
     names = ledger.entities
     rows: list[dict[str, Any]] = []
     old_ids = set(before.view.table["id"].to_list())

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -162,17 +163,19 @@ def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, 
     buffers = np.where(buf.assessed, buf.values, ample)
     judged = buf.assessed | np.isin(np.arange(n), list(fails))
     frames, system = [], []
+    entity, buffer = pl.Series("entity", ledger.entities, dtype=pl.String), pl.Series("buffer", buf.values, nan_to_null=True)
     for m in models:
         per, sysrow = _run(m, net, buffers, demand, fails, alpha, beta, lgd, ledger.entities, judged)
-        per = per.with_columns(model=pl.lit(m), entity=pl.Series(ledger.entities), owes=owed, owed_to_it=owed_to,
-                               buffer=pl.Series(buf.values).fill_nan(None), buffer_assumed=buf.assumed, assessed=buf.assessed,
-                               demand_loss=demand)
-        frames.append(per)
+        frames.append(pl.DataFrame([
+            pl.Series("model", [m], dtype=pl.String).new_from_index(0, n), entity, pl.Series("loss", per["loss"]),
+            pl.Series("unpaid_claims", per["unpaid_claims"]), pl.Series("stake_loss", per["stake_loss"]),
+            pl.Series("demand_loss", demand), pl.Series("owes", owed), pl.Series("pays", per["pays"], nan_to_null=True),
+            pl.Series("owed_to_it", owed_to), buffer, pl.Series("buffer_assumed", buf.assumed), pl.Series("assessed", buf.assessed),
+            pl.Series("defaulted", per["defaulted"]).scatter(np.flatnonzero(~judged), None), pl.Series("wave", per["wave"]),
+            pl.Series("distress", per["distress"], nan_to_null=True)]))
         total = float(per["loss"].sum())
         system.append({"model": m, "initial_shock": initial, "total_loss": total,
                        "amplification": total / initial if initial > 0 else None, **sysrow})
-    cols = ["model", "entity", "loss", "unpaid_claims", "stake_loss", "demand_loss", "owes", "pays", "owed_to_it",
-            "buffer", "buffer_assumed", "assessed", "defaulted", "wave", "distress"]
     notes = [CHANNELS, *horizon_notes, buf.note(ledger.entities)]
     if missing_revenue:
         notes.append(f"No reported revenue known for {', '.join(sorted(set(missing_revenue)))}: the demand shock leaves them unchanged.")
@@ -188,7 +191,8 @@ def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, 
     if "furfine" in models:
         notes.append(f"Furfine loss given default: {lgd:g}.")
     notes.extend(assumptions(flows(ledger, basis, usd_per_gw=usd_per_gw), period=False))  # the horizon says which years count
-    return StressResult(sc, pl.concat(frames).select(cols), pl.DataFrame(system), currency=ledger.currency, notes=tuple(notes))
+    return StressResult(sc, pl.concat(frames) if len(frames) > 1 else frames[0], pl.DataFrame(system), currency=ledger.currency,
+                        notes=tuple(notes))
 
 
 @dataclass(frozen=True)
@@ -196,11 +200,11 @@ class _Network:
     L: sp.csr_matrix  # L[i, j] what i owes j
     S: sp.csr_matrix  # S[i, j] i's stake in j
 
-    @property
+    @cached_property  # a frozen dataclass's cached_property writes past its __setattr__
     def owed(self) -> np.ndarray:
         return np.asarray(self.L.sum(axis=1)).ravel()
 
-    @property
+    @cached_property
     def owed_to(self) -> np.ndarray:
         return np.asarray(self.L.sum(axis=0)).ravel()
     unknown: tuple[str, ...]
@@ -261,8 +265,10 @@ def _network(ledger: Ledger, sc: Scenario, basis: Basis, usd_per_gw: float | Non
 
 
 def _run(model: str, net: _Network, buffer: np.ndarray, demand: np.ndarray, fails: dict[int, float],
-         alpha: float, beta: float, lgd: float, names: tuple[str, ...], judged: np.ndarray) -> tuple[pl.DataFrame, dict[str, Any]]:
-    """One model's run; ``judged`` marks the entities whose default can be told (assessed, or failed by the scenario)."""
+         alpha: float, beta: float, lgd: float, names: tuple[str, ...], judged: np.ndarray
+         ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """One model's run, per entity and for the system; ``judged`` marks the entities whose default can be told (assessed, or
+    failed by the scenario)."""
     L, S = net.L, net.S
     n = len(buffer)
     owed, owed_to = net.owed, net.owed_to
@@ -310,8 +316,6 @@ def _run(model: str, net: _Network, buffer: np.ndarray, demand: np.ndarray, fail
     defaulted = waves >= 0
     order = sorted({int(w) for w in waves if w >= 0})
     cascade = [f"{w}: {', '.join(names[i] for i in np.flatnonzero(waves == w))}" for w in order]
-    per = pl.DataFrame({"loss": loss, "unpaid_claims": unpaid, "stake_loss": stake_loss, "pays": pays,
-                        "defaulted": defaulted, "wave": np.where(defaulted, waves, -1).astype(int), "distress": distress}
-                       ).with_columns(pl.col("pays").fill_nan(None), pl.col("distress").fill_nan(None),
-                                      defaulted=pl.when(pl.lit(pl.Series(judged))).then("defaulted"))
+    per = {"loss": loss, "unpaid_claims": unpaid, "stake_loss": stake_loss, "pays": pays, "defaulted": defaulted,
+           "wave": np.where(defaulted, waves, -1).astype(np.int64), "distress": distress}
     return per, {"defaults": int(defaulted.sum()), "cascade": cascade}

@@ -20,15 +20,17 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import spsolve
 
 from .._errors import MatrixError
-from .checks import sparse_square, vector
+from .checks import entry_rows, sparse_square, vector
 
 __all__ = ["ClearingResult", "DebtRankResult", "FurfineResult", "clearing_vector", "debtrank", "furfine"]
 
 
 def _rows_scaled(M: sp.csr_matrix, by: np.ndarray) -> sp.csr_matrix:
     """``M[i, :] / by[i]`` (rows with ``by[i] <= 0`` become zero)."""
-    with np.errstate(divide="ignore"):
-        return (sp.diags(np.where(by > 0, 1.0 / np.where(by > 0, by, 1.0), 0.0)) @ M).tocsr()
+    out = sp.csr_matrix(M, dtype=float, copy=True)
+    out.data *= np.where(by > 0, 1.0 / np.where(by > 0, by, 1.0), 0.0)[entry_rows(out)]
+    out.eliminate_zeros()
+    return out
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import logging
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -43,7 +43,7 @@ from .cells import (
     parse_years_column,
 )
 from .tables import MAX_PROBLEMS, Problems, check_types, describe_columns, match_columns, read_table, source_name
-from .terms import add_years, period_shares, year_window
+from .terms import add_years, year_shares
 
 if TYPE_CHECKING:
     from .entities import EntityTable
@@ -138,7 +138,7 @@ class Ledger:
         """
         from .._work import out_of_time
 
-        slot = (key, self._derived.fingerprint(self.table, self.entities), self.year, self.realised)
+        slot = (key, self.digest(), self.year, self.realised)
         hit = self._derived.get(slot)
         if hit is not None:
             return hit[0]
@@ -146,6 +146,10 @@ class Ledger:
         if not out_of_time():
             self._derived.put(slot, (value,))
         return value
+
+    def digest(self) -> bytes:
+        """A digest of the rows (in order) and entity names: equal for ledgers with the same content."""
+        return self._derived.fingerprint(self.table, self.entities)
 
     def facts(self, entities: EntityTable | None = None) -> EntityTable:
         """``entities`` if given, else the built-in entity table with this ledger's aliases, read once."""
@@ -184,14 +188,28 @@ class Ledger:
         >>> lg.in_year(2027).table["amount"].to_list()
         [60000000000.0, 10000000000.0]
         """
-        if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        if not isinstance(year, int):
             raise LimitError(f"a year is a whole number from {FIRST_YEAR} to {LAST_YEAR}, got {year!r}")
+        return next(self.by_year(range(year, year + 1)))
+
+    def by_year(self, years: range) -> Iterator[Ledger]:
+        """``in_year`` for each year of ``years``, the rows' timing read once (each view made when it is asked for).
+
+        >>> lg = read_ledger([{"source": "A", "target": "B", "amount": "300B", "start": "2027", "end": "2031"}])
+        >>> [len(v) for v in lg.by_year(range(2026, 2030))]
+        [0, 1, 1, 1]
+        """
+        for year in (*years[:1], *years[-1:]):
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                raise LimitError(f"a year is a whole number from {FIRST_YEAR} to {LAST_YEAR}, got {year!r}")
         if self.year is not None:
             raise LimitError(f"this ledger is already the view of {self.year}; take in_year from the whole ledger")
-        share = period_shares(self.table, *year_window(year))
-        undated = tuple(self.table.filter(pl.Series(np.isnan(share)))["id"].to_list())
-        table = (self.table.with_columns(amount=pl.col("amount") * share, gw=pl.col("gw") * share)
-                 .filter(pl.Series(np.nan_to_num(share) > 0)))
+        shares = year_shares(self.table, years)
+        undated = tuple(self.table.filter(pl.Series(np.isnan(shares[:, 0])))["id"].to_list()) if len(years) else ()
+        return (self._scaled(shares[:, k], year, undated) for k, year in enumerate(years))
+
+    def _scaled(self, share: np.ndarray, year: int, undated: tuple[str, ...]) -> Ledger:
+        table = self.table.with_columns(amount=pl.col("amount") * share, gw=pl.col("gw") * share).filter(pl.Series(np.nan_to_num(share) > 0))
         return replace(self, table=table, year=year, undated=undated)
 
     def realised_at(self, share: float) -> Ledger:

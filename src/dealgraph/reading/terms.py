@@ -16,7 +16,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-__all__ = ["add_years", "period_shares", "year_window"]
+__all__ = ["add_years", "period_shares", "year_shares", "year_window"]
 
 _EPOCH = dt.date(1970, 1, 1)  # the day 0 of a polars Date
 
@@ -77,3 +77,25 @@ def period_shares(table: pl.DataFrame, first: dt.date, last: dt.date) -> np.ndar
     spread = np.divide(part, whole, out=np.zeros_like(part), where=whole > 0)
     one_day = ((start >= lo) & (start <= hi)).astype(float)
     return np.where(termed, spread, np.where(np.isfinite(start), one_day, np.nan))
+
+
+def year_shares(table: pl.DataFrame, years: range) -> np.ndarray:
+    """``period_shares`` for each calendar year of ``years`` at once: one column per year (rows x years).
+
+    >>> t = pl.DataFrame({"date": [None, dt.date(2027, 3, 1), None], "start": [dt.date(2027, 1, 1), None, None],
+    ...                   "end": [dt.date(2031, 12, 31), None, None]})
+    >>> year_shares(t, range(2026, 2029)).round(3).tolist()
+    [[0.0, 0.2, 0.2], [0.0, 1.0, 0.0], [nan, nan, nan]]
+    """
+    start = _days(table["start"].fill_null(table["date"]))
+    end = _days(table["end"])
+    termed = np.isfinite(end)
+    whole = _year_units(start, end)
+    out = np.empty((len(start), len(years)))
+    for k, year in enumerate(years):
+        lo, hi = ((d - _EPOCH).days for d in year_window(year))
+        overlap = np.minimum(end, hi) - np.maximum(start, lo) + 1
+        part = np.where(termed & (end >= start) & (overlap > 0), overlap, 0.0) / (hi - lo + 1)
+        spread = np.divide(part, whole, out=np.zeros_like(part), where=whole > 0)
+        out[:, k] = np.where(termed, spread, np.where(np.isfinite(start), ((start >= lo) & (start <= hi)).astype(float), np.nan))
+    return out

@@ -148,7 +148,7 @@ def report_data(
     loops = found.loops.to_dict()
     circ = found.circularity.only(basis).to_dict()
     rt = found.round_trips.only(basis).to_dict()
-    dep = found.dependency.to_dict()
+    dep = found.dependency
 
     on, amount = row_amounts(ledger, basis, usd_per_gw)
     t = ledger.table.with_columns(on=on & ~ledger.table["id"].is_in(list(off)), value=amount)
@@ -169,9 +169,11 @@ def report_data(
     index = {int(e): k for k, e in enumerate(shown)}
     keep = t.filter(pl.col("source").is_in(list(index)) & pl.col("target").is_in(list(index)))
     with step(f"report: drawing {len(shown):,} entities"):
-        xy = _layout(len(shown), np.array([index[i] for i in keep["source"].to_list()], dtype=np.int64),
-                     np.array([index[i] for i in keep["target"].to_list()], dtype=np.int64),
-                     keep["value"].fill_null(float("nan")).to_numpy().astype(float), seed)
+        # from every deal, switched off or not, so a what-if keeps each entity where it was
+        xy = ledger.derived(("layout", basis, usd_per_gw, seed, shown.tobytes()), lambda: _layout(
+            len(shown), np.array([index[i] for i in keep["source"].to_list()], dtype=np.int64),
+            np.array([index[i] for i in keep["target"].to_list()], dtype=np.int64),
+            keep["value"].fill_null(float("nan")).to_numpy().astype(float), seed))
 
     story_ids = set(story)
     story_rows = keep.filter(pl.col("id").is_in(list(story_ids)))
@@ -191,6 +193,7 @@ def report_data(
               "volume_text": money(float(volume[e])), "x": float(xy[k, 0]), "y": float(xy[k, 1]),
               "in_story": int(e) in story_entities} for k, e in enumerate(shown)]
     node_of = {lg.entities[e]: k for k, e in enumerate(shown)}
+    drawn = pl.col("entity").is_in(list(node_of))  # the dependency views name the entities drawn (a large ledger's core)
 
     report_loops = []
     for lp in loops["loops"]:
@@ -231,20 +234,19 @@ def report_data(
         "findings": story_line + list(found.findings),
         "nodes": nodes, "edges": edges, "loops": report_loops, "loops_truncated": loops["truncated"],
         "dependency": {  # what the page draws: revenue concentration, exposures, single points of failure
-            "concentration": [dict(c, top_share_text=fmt_share(c["top_share"])) for c in dep["concentration"]
-                              if c["direction"] == "revenue" and c["kind"] == "all"],
+            "concentration": [dict(c, top_share_text=fmt_share(c["top_share"])) for c in dep.concentration.filter(
+                pl.col("direction") == "revenue", pl.col("kind") == "all", drawn).to_dicts()],
             "exposures": [dict(x, exposure_text=money(x["exposure"]), buffer_text=_buffer_text(x["buffer"], lang, money),
                                ratio_text="–" if x["buffer"] is None else fmt_share(x["exposure_to_buffer"]) if x["buffer"] > 0 else "∞")
-                          for x in dep["exposures"] if x["counterparty"]],
-            "single_points_of_failure": [dict(x, share_text=fmt_share(x["share_of_others_inflow"]))
-                                         for x in dep["single_points_of_failure"]],
+                          for x in dep.exposures.filter(pl.col("counterparty").fill_null("") != "", drawn).to_dicts()],
+            "single_points_of_failure": [dict(x, share_text=fmt_share(x["share_of_others_inflow"])) for x in dep.single_points.to_dicts()],
         },
         "circularity": _per_entity(circ, rt, name, money),
         "per_year": _per_year(lg, usd_per_gw, money),
         "chapters": _chapters(lg, usd_per_gw, money, name, max_length),
         "pair_deals": pair_deals,
         "stress": stress_runs, "names": {e: name(e) for e in lg.entities},
-        "notes": list(dict.fromkeys([*lg.notes, *loops["notes"], *circ["notes"], *dep["notes"], *([core_note] if core_note else [])])),
+        "notes": list(dict.fromkeys([*lg.notes, *loops["notes"], *circ["notes"], *dep.notes, *([core_note] if core_note else [])])),
     })
 
 
@@ -275,9 +277,9 @@ def _per_year(lg: Ledger, usd_per_gw: float | None, money: Callable[[float | Non
     out = []
     span = range(max(first, last - MAX_YEARS + 1), last + 1)
     with step("report: circular money in each year"):
-        for done, year in enumerate(span):
+        for done, (year, view) in enumerate(zip(span, lg.by_year(span))):
             tick(done, len(span))
-            stated, circular = circular_money(lg.in_year(year), usd_per_gw=usd_per_gw)
+            stated, circular = circular_money(view, usd_per_gw=usd_per_gw)
             out.append({"year": year, "stated": stated, "circular": circular, "stated_text": money(stated),
                         "circular_text": money(circular), "share_text": fmt_share(circular / stated if stated else 0.0)})
     return out

@@ -168,7 +168,8 @@ def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityT
         with lock:
             hit = answers.get(key)
             if hit is None:
-                body = json.dumps(jsonable(compute()), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+                # every answer is already plain data (an envelope, or the page's payload)
+                body = json.dumps(compute(), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
                 hit = Response(content=body, media_type="application/json")
                 with guard:
                     answers[key] = hit
