@@ -143,3 +143,23 @@ def test_circulation_on_amounts_of_any_size_is_exact(n, seed, n_free):
     expected = _networkx_edge_circulation(src[capped], dst[capped], cap[capped], n, src[free], dst[free])
     assert flow.sum() == pytest.approx(expected, abs=len(src) * n)
     assert (flow >= 0).all() and (flow <= cap[capped]).all()
+
+
+def test_a_large_problem_is_solved_in_a_child_process_with_the_same_answer(monkeypatch):
+    from dealgraph.matrix import _mincost
+    from dealgraph.matrix.circulation import edge_circulation
+
+    rng = np.random.default_rng(3)
+    src, dst = rng.integers(0, 300, 3000), rng.integers(0, 300, 3000)
+    cap, free = rng.lognormal(20, 3, 3000), rng.integers(0, 300, (2, 40))
+    here = edge_circulation(src, dst, cap, 300, *free)
+    started = []
+    real_run = _mincost.subprocess.run
+    monkeypatch.setattr(_mincost, "APART", 0)
+    monkeypatch.setattr(_mincost.subprocess, "run", lambda *a, **k: started.append(a[0]) or real_run(*a, **k))
+    apart = edge_circulation(src, dst, cap, 300, *free)
+    assert started and started[0][1:] == ["-m", "dealgraph.matrix._mincost"]
+    assert here.sum() > 0 and np.array_equal(here, apart)
+    # no interpreter to start: solved here all the same
+    monkeypatch.setattr(_mincost.sys, "executable", "/nonexistent/python")
+    assert np.array_equal(edge_circulation(src, dst, cap, 300, *free), here)

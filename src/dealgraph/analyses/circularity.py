@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from .._results import Result, fmt_money, fmt_share, listed, terminal_rows
-from .._work import out_of_time, step, stopped, tick
+from .._work import out_of_time, step, stopped, tick, two_at_a_time
 from ..matrix.circulation import bff_decomposition, edge_circulation, edge_cycles
 from ..reading.ledger import Ledger
 from .flows import BASES, Flows, assumptions, flows, traced
@@ -176,6 +176,10 @@ def circularity(ledger: Ledger, *, usd_per_gw: float | None = None) -> Circulari
     83.0
     """
     fs = [flows(ledger, b, usd_per_gw=usd_per_gw) for b in BASES]
+    # a large circulation is solved in a child process: the circulations of both bases, then what could be, two at a time
+    jobs = [(_circulation, f) for f in fs] + [(_could_be, f) for f in fs if _open(f).any()]
+    for _ in two_at_a_time(lambda job: job[0](ledger, job[1]), jobs):
+        pass
     return CircularityResult(tuple(_on_basis(f, ledger) for f in fs), currency=ledger.currency,
                              notes=assumptions(fs[0], extra=_UNKNOWN_NOTE))
 
@@ -200,14 +204,27 @@ def _circulation(ledger: Ledger, f: Flows) -> np.ndarray:
     return ledger.derived(("circulation", f.basis, f.usd_per_gw), compute)
 
 
+def _open(f: Flows) -> np.ndarray:
+    """The edges whose amount is open: a deal of unknown amount, or a capacity priced by assumption (its true amount unknown)."""
+    return (f.n_unknown > 0) | (f.n_priced > 0)
+
+
+def _could_be(ledger: Ledger, f: Flows) -> np.ndarray:
+    """The maximum circulation if every open edge could carry anything, once per ledger view and basis."""
+    open_ = _open(f)
+    if not open_.any():  # nothing could carry more than is stated: the same problem
+        return _circulation(ledger, f)
+
+    def compute() -> np.ndarray:
+        with step(f"circularity: the most that could be circular ({f.basis})", whole=True):
+            return edge_circulation(f.src, f.dst, f.amount, f.n, f.src[open_], f.dst[open_])
+
+    return ledger.derived(("could be circular", f.basis, f.usd_per_gw), compute)
+
+
 def _on_basis(f: Flows, ledger: Ledger) -> BasisCircularity:
     names = f.entities
-    # the true amount of a capacity priced by assumption is unknown too: "could be" lets it carry anything
-    open_ = (f.n_unknown > 0) | (f.n_priced > 0)
-    flow = upper = _circulation(ledger, f)
-    if open_.any():  # else nothing could carry more than is stated: the same problem
-        with step(f"circularity: the most that could be circular ({f.basis})", whole=True):
-            upper = edge_circulation(f.src, f.dst, f.amount, f.n, f.src[open_], f.dst[open_])
+    flow, upper = _circulation(ledger, f), _could_be(ledger, f)
     _, comp = connected_components(sp.csr_matrix((np.ones(f.m), (f.src, f.dst)), shape=(f.n, f.n)), directed=True,
                                    connection="strong")
     with step(f"circularity: BFF ({f.basis})"):

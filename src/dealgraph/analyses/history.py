@@ -13,7 +13,6 @@ loops that closed and the loops that broke, and the stated and circular money on
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,7 +20,7 @@ import polars as pl
 
 from .._errors import LimitError
 from .._results import Result, fmt_money, fmt_share, listed
-from .._work import carried, step, tick
+from .._work import step, tick, two_at_a_time
 from ..reading.ledger import Ledger
 from .circularity import circular_money
 from .flows import assumptions, flows
@@ -146,13 +145,12 @@ def year_by_year(ledger: Ledger, *, usd_per_gw: float | None = None, max_length:
     last = int(when.dt.year().max())  # type: ignore[arg-type]  # the max of an integer column
     first = max(int(when.dt.year().min()), last - max_years + 1)  # type: ignore[arg-type]
     years = range(first - 1, last + 1)
-    with step(f"history: the ledger at the end of {len(years)} years"), ThreadPoolExecutor(2) as pool:
-        # the compiled loop search releases the interpreter: two years at once
-        jobs = [pool.submit(carried(_snapshot), ledger, dt.date(y, 12, 31), usd_per_gw, max_length) for y in years]
-        ends: list[_Snapshot] = []
-        for job in jobs:
+    ends: list[_Snapshot] = []
+    with step(f"history: the ledger at the end of {len(years)} years"):
+        # the loop search and a large circulation leave the interpreter free: two years at once
+        for end in two_at_a_time(lambda y: _snapshot(ledger, dt.date(y, 12, 31), usd_per_gw, max_length), years):
             tick(len(ends), len(years))
-            ends.append(job.result())
+            ends.append(end)
     return tuple(_compare(ledger, a, b, usd_per_gw) for a, b in zip(ends, ends[1:]))
 
 

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -762,14 +763,16 @@ def watching(seconds: float | None) -> Iterator[None]:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
                   console=Console(stderr=True)) as bar:
         tasks = [bar.add_task("starting", total=None)]
+        one_at_a_time = threading.Lock()  # steps of two threads (two years at once) begin together
 
         def report(name: str, done: int | None, total: int | None) -> None:
-            if done is None:  # a step begins: a line of its own (its time from zero, no count yet), drawn at once
-                bar.remove_task(tasks.pop())
-                tasks.append(bar.add_task(escape(for_terminal(name)), total=None))
-                bar.refresh()
-            else:
-                bar.update(tasks[0], completed=done, total=total)
+            with one_at_a_time:
+                if done is None:  # a step begins: a line of its own (its time from zero, no count yet), drawn at once
+                    bar.remove_task(tasks.pop())
+                    tasks.append(bar.add_task(escape(for_terminal(name)), total=None))
+                    bar.refresh()
+                else:
+                    bar.update(tasks[0], completed=done, total=total)
 
         _LIVE.append(bar)
         try:

@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from .._errors import MatrixError
+from ._mincost import min_cost_flows
 from .checks import square_matrix
 
 __all__ = ["bff_decomposition", "decompose_circulation", "edge_circulation", "edge_cycles", "has_cycle", "max_circulation"]
@@ -79,8 +80,9 @@ def edge_circulation(src, dst, cap, n: int, free_src=(), free_dst=()) -> np.ndar
     -----
     A minimum-cost circulation (cost -1 per unit on every stated edge, 0 on the free ones)
     on the edges inside strongly connected components, solved by OR-Tools' cost-scaling
-    push-relabel (``SimpleMinCostFlow``) in integers: amounts are scaled so that no node's
-    total capacity can overflow 64 bits and rounded down to that unit (about 1e-18 of the
+    push-relabel (``SimpleMinCostFlow``; a large problem in a child process, see ``_mincost``)
+    in integers: amounts are scaled so that no node's total capacity can overflow 64 bits
+    and rounded down to that unit (about 1e-18 of the
     stated total per free edge at the busiest node; the tests check the totals against a
     floating-point LP by HiGHS). A free edge gets the whole stated capacity: an
     optimal circulation, less its cycles of free edges (which add nothing), never puts more
@@ -89,8 +91,6 @@ def edge_circulation(src, dst, cap, n: int, free_src=(), free_dst=()) -> np.ndar
     >>> edge_circulation([0, 1, 2, 2], [1, 2, 0, 1], [30.0, 8.0, 10.0, 5.0], 3).tolist()
     [8.0, 8.0, 8.0, 0.0]
     """
-    from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
-
     src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
     cap = np.asarray(cap, dtype=float)
     usrc, udst = np.asarray(free_src, dtype=np.int64), np.asarray(free_dst, dtype=np.int64)
@@ -110,14 +110,10 @@ def edge_circulation(src, dst, cap, n: int, free_src=(), free_dst=()) -> np.ndar
     scale = _CAPACITY / (cap[on].sum() * crowd)
     units = np.floor(cap[on] * scale).astype(np.int64)
     whole = int(units.sum())
-    solver = SimpleMinCostFlow()
-    solver.add_arcs_with_capacity_and_unit_cost(
-        np.r_[src[on], usrc[free]].astype(np.int32), np.r_[dst[on], udst[free]].astype(np.int32),
-        np.r_[units, np.full(int(free.sum()), whole, dtype=np.int64)], np.r_[np.full(len(on), -1), np.zeros(int(free.sum()))].astype(np.int64))
-    status = solver.solve()
-    if status != solver.OPTIMAL:  # pragma: no cover - a circulation problem in range always has an optimum (C = 0 is feasible)
-        raise MatrixError(f"the minimum-cost circulation solver stopped with {status.name}")
-    f = np.minimum(solver.flows(np.arange(len(on))) / scale, cap[on])
+    flows = min_cost_flows(np.r_[src[on], usrc[free]], np.r_[dst[on], udst[free]],
+                           np.r_[units, np.full(int(free.sum()), whole, dtype=np.int64)],
+                           np.r_[np.full(len(on), -1), np.zeros(int(free.sum()))].astype(np.int64))
+    f = np.minimum(flows[: len(on)] / scale, cap[on])
     f[f <= _RTOL * cap[on].max()] = 0.0
     flow[on] = f
     return flow

@@ -22,7 +22,7 @@ import polars as pl
 
 from .._errors import DealgraphError
 from .._results import Lang, fmt_money, fmt_share, jsonable
-from .._work import step, tick
+from .._work import step, tick, two_at_a_time
 from ..analyses.circularity import circular_money
 from ..analyses.flows import Basis, Ranges, row_amounts
 from ..analyses.history import year_by_year
@@ -277,9 +277,10 @@ def _per_year(lg: Ledger, usd_per_gw: float | None, money: Callable[[float | Non
     out = []
     span = range(max(first, last - MAX_YEARS + 1), last + 1)
     with step("report: circular money in each year"):
-        for done, (year, view) in enumerate(zip(span, lg.by_year(span))):
+        # a large circulation is solved in a child process: two years at once
+        yearly = two_at_a_time(lambda view: circular_money(view, usd_per_gw=usd_per_gw), lg.by_year(span))
+        for done, (year, (stated, circular)) in enumerate(zip(span, yearly)):
             tick(done, len(span))
-            stated, circular = circular_money(view, usd_per_gw=usd_per_gw)
             out.append({"year": year, "stated": stated, "circular": circular, "stated_text": money(stated),
                         "circular_text": money(circular), "share_text": fmt_share(circular / stated if stated else 0.0)})
     return out

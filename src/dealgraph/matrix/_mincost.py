@@ -1,0 +1,65 @@
+"""The minimum-cost flow solver behind the maximum circulation, in this process or a child one.
+
+OR-Tools keeps the interpreter lock while it solves, which takes seconds on a million arcs:
+a thread waiting for it stops every other thread. A large problem is therefore solved in a
+child process (``python -m dealgraph.matrix._mincost``, the arrays in on stdin and the flows
+out on stdout): the calling thread waits on a pipe, other threads go on, and two solves run on
+two cores. No ``multiprocessing``: it would import the caller's main script again.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .._errors import MatrixError
+
+APART = 200_000  # arcs from which a problem is solved in a child process (starting one takes about half a second)
+
+
+def min_cost_flows(tails: np.ndarray, heads: np.ndarray, capacities: np.ndarray, costs: np.ndarray) -> np.ndarray:
+    """The flow on each arc of a minimum-cost circulation (int64 capacities and costs; zero supplies everywhere)."""
+    if len(tails) < APART:
+        return _solve(tails, heads, capacities, costs)
+    sent = io.BytesIO()
+    for a in (tails.astype(np.int32), heads.astype(np.int32), capacities.astype(np.int64), costs.astype(np.int64)):
+        np.save(sent, a, allow_pickle=False)
+    root = str(Path(__file__).resolve().parents[2])  # where dealgraph is imported from, whatever the caller's sys.path
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+    try:
+        done = subprocess.run([sys.executable, "-m", __name__], input=sent.getvalue(), capture_output=True, env=env, check=False)
+    except OSError:  # no interpreter to start (an embedded or frozen Python): solve here
+        return _solve(tails, heads, capacities, costs)
+    if done.returncode != 0:
+        said = done.stderr.decode(errors="replace").strip().splitlines()
+        raise MatrixError(f"the minimum-cost circulation solver stopped (exit {done.returncode}): {said[-1] if said else 'no message'}")
+    return np.load(io.BytesIO(done.stdout), allow_pickle=False)
+
+
+def _solve(tails: np.ndarray, heads: np.ndarray, capacities: np.ndarray, costs: np.ndarray) -> np.ndarray:
+    from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
+
+    solver = SimpleMinCostFlow()
+    solver.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), capacities.astype(np.int64),
+                                                costs.astype(np.int64))
+    status = solver.solve()
+    if status != solver.OPTIMAL:  # pragma: no cover - a circulation in range always has an optimum (no flow is feasible)
+        raise MatrixError(f"the minimum-cost circulation solver stopped with {status.name}")
+    return np.asarray(solver.flows(np.arange(len(tails))), dtype=np.int64)
+
+
+def _main() -> None:
+    given = io.BytesIO(sys.stdin.buffer.read())
+    arrays = [np.load(given, allow_pickle=False) for _ in range(4)]
+    answer = io.BytesIO()
+    np.save(answer, _solve(*arrays), allow_pickle=False)
+    sys.stdout.buffer.write(answer.getvalue())
+
+
+if __name__ == "__main__":
+    _main()
