@@ -161,16 +161,18 @@ def _compare(ledger: Ledger, before: _Snapshot, after: _Snapshot, usd_per_gw: fl
 
 
 def _changes(ledger: Ledger, before: _Snapshot, after: _Snapshot, usd_per_gw: float | None) -> DiffResult:
-    names = ledger.entities
+    names = pl.Series(ledger.entities, dtype=pl.String)
+
+    def deals(t: pl.DataFrame, change: str, date: pl.Expr, detail: pl.Expr) -> pl.DataFrame:
+        pair = names.gather(t["source"]) + " -> " + names.gather(t["target"]) + " (" + t["id"] + ")"
+        return t.select(change=pl.lit(change), what=pair, date=date, amount="amount", detail=detail)
+
+    known = deals(after.view.table.filter(~pl.col("id").is_in(before.view.table["id"].implode())).sort("date", "id"), "deal known",
+                  pl.coalesce("date", "start"), pl.col("kind").cast(pl.String) + ", " + pl.col("status").cast(pl.String))
+    live_before = before.view.table.filter(pl.col("superseded_by").is_null())["id"].implode()
+    replaced = deals(after.view.table.filter(pl.col("id").is_in(live_before), pl.col("superseded_by").is_not_null()), "deal replaced",
+                     pl.lit(None, pl.Date), "replaced by " + pl.col("superseded_by"))
     rows: list[dict[str, Any]] = []
-    old_ids = set(before.view.table["id"].to_list())
-    for r in after.view.table.filter(~pl.col("id").is_in(list(old_ids))).sort("date", "id").iter_rows(named=True):
-        rows.append({"change": "deal known", "what": f"{names[r['source']]} -> {names[r['target']]} ({r['id']})",
-                     "date": r["date"] or r["start"], "amount": r["amount"], "detail": f"{r['kind']}, {r['status']}"})
-    live_before = before.view.table.filter(pl.col("superseded_by").is_null())["id"].to_list()
-    for r in after.view.table.filter(pl.col("id").is_in(live_before), pl.col("superseded_by").is_not_null()).iter_rows(named=True):
-        rows.append({"change": "deal replaced", "what": f"{names[r['source']]} -> {names[r['target']]} ({r['id']})",
-                     "date": None, "amount": r["amount"], "detail": f"replaced by {r['superseded_by']}"})
     for change, src, other in (("loop closed", after, before), ("loop broke", before, after)):
         for path, lp in src.loops.items():
             if not other.has(lp):
@@ -186,5 +188,6 @@ def _changes(ledger: Ledger, before: _Snapshot, after: _Snapshot, usd_per_gw: fl
                   "when one of its hops is new or gone); the loop count is left empty where more exist.",)
     if undated:
         notes += (f"Undated, so on no date: {len(undated)} deal{'s' if len(undated) != 1 else ''}, {listed(undated)}.",)
-    return DiffResult(before.date, after.date, pl.DataFrame(rows, schema=schema), pl.DataFrame([before.total, after.total]),
+    changes = pl.concat([known, replaced, pl.DataFrame(rows, schema=schema)], how="vertical_relaxed")
+    return DiffResult(before.date, after.date, changes, pl.DataFrame([before.total, after.total]),
                       undated, currency=ledger.currency, notes=notes)
