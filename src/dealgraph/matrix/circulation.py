@@ -113,9 +113,8 @@ def edge_circulation(src, dst, cap, n: int, free_src=(), free_dst=()) -> np.ndar
     flows = min_cost_flows(np.r_[src[on], usrc[free]], np.r_[dst[on], udst[free]],
                            np.r_[units, np.full(int(free.sum()), whole, dtype=np.int64)],
                            np.r_[np.full(len(on), -1), np.zeros(int(free.sum()))].astype(np.int64))
-    f = np.minimum(flows[: len(on)] / scale, cap[on])
-    f[f <= _RTOL * cap[on].max()] = 0.0
-    flow[on] = f
+    # whole units, so no rounding noise to clear: a flow far below the largest amount is still a flow (conservation holds)
+    flow[on] = np.minimum(flows[: len(on)] / scale, cap[on])
     return flow
 
 
