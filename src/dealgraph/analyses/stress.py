@@ -191,8 +191,7 @@ def stress(ledger: Ledger, scenario: Scenario | str | Path | dict[str, Any], *, 
     if "furfine" in models:
         notes.append(f"Furfine loss given default: {lgd:g}.")
     notes.extend(assumptions(flows(ledger, basis, usd_per_gw=usd_per_gw), period=False))  # the horizon says which years count
-    return StressResult(sc, pl.concat(frames) if len(frames) > 1 else frames[0], pl.DataFrame(system), currency=ledger.currency,
-                        notes=tuple(notes))
+    return StressResult(sc, pl.concat(frames), pl.DataFrame(system), currency=ledger.currency, notes=tuple(notes))
 
 
 @dataclass(frozen=True)

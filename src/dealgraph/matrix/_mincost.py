@@ -2,15 +2,14 @@
 
 OR-Tools keeps the interpreter lock while it solves, which takes seconds on a million arcs:
 a thread waiting for it stops every other thread. A large problem is therefore solved in a
-child process (``python -m dealgraph.matrix._mincost``, the arrays in on stdin and the flows
-out on stdout): the calling thread waits on a pipe, other threads go on, and two solves run on
+child process (this module run as a script, the arrays in on stdin and the flows out on
+stdout): the calling thread waits on a pipe, other threads go on, and two solves run on
 two cores. No ``multiprocessing``: it would import the caller's main script again.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -29,10 +28,10 @@ def min_cost_flows(tails: np.ndarray, heads: np.ndarray, capacities: np.ndarray,
     sent = io.BytesIO()
     for a in (tails.astype(np.int32), heads.astype(np.int32), capacities.astype(np.int64), costs.astype(np.int64)):
         np.save(sent, a, allow_pickle=False)
-    root = str(Path(__file__).resolve().parents[2])  # where dealgraph is imported from, whatever the caller's sys.path
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+    # where this dealgraph is imported from, last on the child's path (whatever the caller did to its own sys.path)
+    start = f"import sys, runpy; sys.path.append({str(Path(__file__).resolve().parents[2])!r}); runpy.run_module({__name__!r}, run_name='__main__')"
     try:
-        done = subprocess.run([sys.executable, "-m", __name__], input=sent.getvalue(), capture_output=True, env=env, check=False)
+        done = subprocess.run([sys.executable, "-c", start], input=sent.getvalue(), capture_output=True, check=False)
     except OSError:  # no interpreter to start (an embedded or frozen Python): solve here
         return _solve(tails, heads, capacities, costs)
     if done.returncode != 0:

@@ -157,7 +157,14 @@ class Ledger:
             return entities
         from .entities import read_entities
 
-        return self.derived(("entity table",), lambda: read_entities(aliases=self.aliases))
+        # one table for every view of the ledger (it depends on the aliases, not on the rows): a what-if does not read it again
+        slot = ("entity table", id(self.aliases))
+        hit = self._derived.get(slot)
+        if hit is not None and hit[0] is self.aliases:
+            return hit[1]
+        table = read_entities(aliases=self.aliases)
+        self._derived.put(slot, (self.aliases, table))
+        return table
 
     def __len__(self) -> int:
         return self.table.height
