@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit, prange
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def hitting_kernel(indptr, indices, prob, targets, steps, at_edge, nt):  # pragma: no cover - compiled
     """``steps`` Gauss-Seidel sweeps of h <- Q h with h[i] = 1 for each target i; writes h at the ends of i's row.
 
@@ -44,7 +44,7 @@ def hitting_kernel(indptr, indices, prob, targets, steps, at_edge, nt):  # pragm
                     at_edge[p] = h[indices[p], c]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def alive_kernel(indptr, indices, prob, tolerance, max_steps):  # pragma: no cover - compiled
     """Gauss-Seidel sweeps of s <- Q s from s = 1 until every entry is at most ``tolerance``; returns (sweeps, max s)."""
     k = len(indptr) - 1
@@ -63,7 +63,7 @@ def alive_kernel(indptr, indices, prob, tolerance, max_steps):  # pragma: no cov
     return steps, largest
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _pick(tval, tidx, i, j):  # pragma: no cover - compiled
     """Of tree slots ``i`` and ``j``, the one with more flow (the earlier position on ties)."""
     if tval[j] > tval[i] or (tval[j] == tval[i] and tidx[j] < tidx[i]):
@@ -71,7 +71,7 @@ def _pick(tval, tidx, i, j):  # pragma: no cover - compiled
     return i
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _set(tval, tidx, size, p, value):  # pragma: no cover - compiled
     """Set the flow of CSR position ``p`` in the max-tree (values kept in the tree: no lookups elsewhere)."""
     i = p + size
@@ -84,7 +84,7 @@ def _set(tval, tidx, size, p, value):  # pragma: no cover - compiled
         i //= 2
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _largest(tval, tidx, size, lo, hi):  # pragma: no cover - compiled
     """The position in ``[lo, hi)`` with the most flow (the first on ties), -1 if none has any."""
     best = 0  # slot 0 is never a real node: value -1, position -1
@@ -102,7 +102,7 @@ def _largest(tval, tidx, size, lo, hi):  # pragma: no cover - compiled
     return tidx[best] if tval[best] > 0 else -1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def decompose_kernel(indptr, indices, flow, tol):  # pragma: no cover - compiled
     """Peel cycles off a circulation on CSR edges (``flow`` is consumed): see ``decompose_circulation``.
 

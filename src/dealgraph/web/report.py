@@ -13,6 +13,7 @@ import logging
 import math
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -22,7 +23,7 @@ import polars as pl
 
 from .._errors import DealgraphError
 from .._results import Lang, fmt_money, fmt_share, jsonable
-from .._work import step, tick, two_at_a_time
+from .._work import carried, step, tick, two_at_a_time
 from ..analyses.circularity import circular_money
 from ..analyses.flows import Basis, Ranges, row_amounts
 from ..analyses.history import year_by_year
@@ -142,9 +143,13 @@ def report_data(
     def money(value: float | None) -> str:
         return fmt_money(value, cur, lang)
 
-    found = summary(lg, max_length=max_length, window=window, basis=basis, usd_per_gw=usd_per_gw, entities=entities,
-                    assume_buffer=assume_buffer, lang=lang, stress_candidates=stress_candidates,
-                    ranges=ranges)
+    # the history (each year, each year's end) beside the summary: its circulations are solved in child processes and its
+    # loop search leaves the interpreter free, so the two share both cores
+    with ThreadPoolExecutor(1) as pool:
+        history = pool.submit(carried(lambda: (_per_year(lg, usd_per_gw, money), _chapters(lg, usd_per_gw, money, name, max_length))))
+        found = summary(lg, max_length=max_length, window=window, basis=basis, usd_per_gw=usd_per_gw, entities=entities,
+                        assume_buffer=assume_buffer, lang=lang, stress_candidates=stress_candidates, ranges=ranges)
+        per_year, chapters = history.result()
     loops = found.loops.to_dict()
     circ = found.circularity.only(basis).to_dict()
     rt = found.round_trips.only(basis).to_dict()
@@ -242,8 +247,8 @@ def report_data(
             "single_points_of_failure": [dict(x, share_text=fmt_share(x["share_of_others_inflow"])) for x in dep.single_points.to_dicts()],
         },
         "circularity": _per_entity(circ, rt, name, money),
-        "per_year": _per_year(lg, usd_per_gw, money),
-        "chapters": _chapters(lg, usd_per_gw, money, name, max_length),
+        "per_year": per_year,
+        "chapters": chapters,
         "pair_deals": pair_deals,
         "stress": stress_runs, "names": {e: name(e) for e in lg.entities},
         "notes": list(dict.fromkeys([*lg.notes, *loops["notes"], *circ["notes"], *dep.notes, *([core_note] if core_note else [])])),
