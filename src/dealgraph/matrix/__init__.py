@@ -8,7 +8,8 @@ Orientation everywhere: ``W[i, j]`` is the amount i pays j. Bad matrices raise
 
 Everything works on sparse matrices or edge arrays (memory linear in the edges); the compiled
 loops (hitting probabilities, the cycle decomposition) are in ``_kernels``, imported only
-when an input needs them.
+when an input needs them, and the minimum-cost flow behind the circulation in ``_mincost``
+(a large problem solved in a child process, so other threads go on).
 
 May import: ``dealgraph._errors``, ``dealgraph._work`` (progress and the time limit), numpy, scipy,
 numba and OR-Tools; nothing else of dealgraph.

@@ -131,12 +131,16 @@ def temporal_graph(src: np.ndarray, dst: np.ndarray, ts: np.ndarray, n: int | No
     rows = np.flatnonzero(src != dst)
     low = int(ts.min()) if len(ts) else 0
     span = int(ts.max()) - low + 1 if len(ts) else 1
-    if n * span < 2**62:  # one integer key: (source, time), stable so equal times keep row order
-        rows = rows[np.argsort(src[rows] * span + (ts[rows] - low), kind="stable")]
-    else:
-        rows = rows[np.lexsort((rows, ts[rows], src[rows]))]
+
+    def by_time_within(group: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """``rows`` ordered by (group, time), equal ones in row order."""
+        if n * span < 2**62:  # one integer key, sorted stably (a radix sort)
+            return rows[np.argsort(group[rows] * span + (ts[rows] - low), kind="stable")]
+        return rows[np.lexsort((rows, ts[rows], group[rows]))]
+
+    rows = by_time_within(src, rows)
     eptr, _ = _csr(src[rows], dst[rows], n)
-    by_target = rows[np.lexsort((ts[rows], dst[rows]))]
+    by_target = by_time_within(dst, rows)
     tptr, _ = _csr(dst[by_target], src[by_target], n)
     return TemporalGraph(n, eptr, dst[rows], ts[rows], rows, tptr, src[by_target], ts[by_target])
 
