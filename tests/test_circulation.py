@@ -149,7 +149,7 @@ def test_circulation_on_amounts_of_any_size_is_exact(n, seed, n_free):
         assert np.abs(net).max(initial=0.0) <= 1e-9 * cap.sum()
 
 
-def test_a_large_problem_is_solved_in_a_child_process_with_the_same_answer(monkeypatch):
+def test_a_large_problem_is_solved_in_a_child_process_with_the_same_answer(monkeypatch, tmp_path):
     from dealgraph.matrix import _mincost
     from dealgraph.matrix.circulation import edge_circulation
 
@@ -160,9 +160,11 @@ def test_a_large_problem_is_solved_in_a_child_process_with_the_same_answer(monke
     started = []
     real_run = _mincost.subprocess.run
     monkeypatch.setattr(_mincost, "APART", 0)
+    monkeypatch.chdir(tmp_path)  # a module in the working directory is not the child's numpy
+    (tmp_path / "numpy.py").write_text("raise SystemExit('the working directory was on the path')\n")
     monkeypatch.setattr(_mincost.subprocess, "run", lambda *a, **k: started.append(a[0]) or real_run(*a, **k))
     apart = edge_circulation(src, dst, cap, 300, *free)
-    assert started and started[0][1] == "-c" and "dealgraph.matrix._mincost" in started[0][2]
+    assert started and started[0][1:3] == ["-P", "-c"] and "dealgraph.matrix._mincost" in started[0][3]
     assert here.sum() > 0 and np.array_equal(here, apart)
     # no interpreter to start: solved here all the same
     monkeypatch.setattr(_mincost.sys, "executable", "/nonexistent/python")

@@ -31,7 +31,8 @@ def min_cost_flows(tails: np.ndarray, heads: np.ndarray, capacities: np.ndarray,
     # where this dealgraph is imported from, last on the child's path (whatever the caller did to its own sys.path)
     start = f"import sys, runpy; sys.path.append({str(Path(__file__).resolve().parents[2])!r}); runpy.run_module({__name__!r}, run_name='__main__')"
     try:
-        done = subprocess.run([sys.executable, "-c", start], input=sent.getvalue(), capture_output=True, check=False)
+        # -P: the working directory is not put on the child's path (a numpy.py there must not be imported)
+        done = subprocess.run([sys.executable, "-P", "-c", start], input=sent.getvalue(), capture_output=True, check=False)
     except OSError:  # no interpreter to start (an embedded or frozen Python): solve here
         return _solve(tails, heads, capacities, costs)
     if done.returncode != 0:
