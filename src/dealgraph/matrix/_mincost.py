@@ -23,10 +23,12 @@ APART = 200_000  # arcs from which a problem is solved in a child process (start
 
 def min_cost_flows(tails: np.ndarray, heads: np.ndarray, capacities: np.ndarray, costs: np.ndarray) -> np.ndarray:
     """The flow on each arc of a minimum-cost circulation (int64 capacities and costs; zero supplies everywhere)."""
+    arrays = (tails.astype(np.int32, copy=False), heads.astype(np.int32, copy=False), capacities.astype(np.int64, copy=False),
+              costs.astype(np.int64, copy=False))
     if len(tails) < APART:
-        return _solve(tails, heads, capacities, costs)
+        return _solve(*arrays)
     sent = io.BytesIO()
-    for a in (tails.astype(np.int32), heads.astype(np.int32), capacities.astype(np.int64), costs.astype(np.int64)):
+    for a in arrays:
         np.save(sent, a, allow_pickle=False)
     # where this dealgraph is imported from, last on the child's path (whatever the caller did to its own sys.path)
     start = f"import sys, runpy; sys.path.append({str(Path(__file__).resolve().parents[2])!r}); runpy.run_module({__name__!r}, run_name='__main__')"
@@ -34,7 +36,7 @@ def min_cost_flows(tails: np.ndarray, heads: np.ndarray, capacities: np.ndarray,
         # -P: the working directory is not put on the child's path (a numpy.py there must not be imported)
         done = subprocess.run([sys.executable, "-P", "-c", start], input=sent.getvalue(), capture_output=True, check=False)
     except OSError:  # no interpreter to start (an embedded or frozen Python): solve here
-        return _solve(tails, heads, capacities, costs)
+        return _solve(*arrays)
     if done.returncode != 0:
         said = done.stderr.decode(errors="replace").strip().splitlines()
         raise MatrixError(f"the minimum-cost circulation solver stopped (exit {done.returncode}): {said[-1] if said else 'no message'}")
@@ -42,11 +44,11 @@ def min_cost_flows(tails: np.ndarray, heads: np.ndarray, capacities: np.ndarray,
 
 
 def _solve(tails: np.ndarray, heads: np.ndarray, capacities: np.ndarray, costs: np.ndarray) -> np.ndarray:
+    """The flows, solved in this process (int32 arc ends, int64 capacities and costs)."""
     from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
     solver = SimpleMinCostFlow()
-    solver.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), capacities.astype(np.int64),
-                                                costs.astype(np.int64))
+    solver.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
     status = solver.solve()
     if status != solver.OPTIMAL:  # pragma: no cover - a circulation in range always has an optimum (no flow is feasible)
         raise MatrixError(f"the minimum-cost circulation solver stopped with {status.name}")

@@ -68,15 +68,24 @@ def period_shares(table: pl.DataFrame, first: dt.date, last: dt.date) -> np.ndar
     >>> period_shares(t, *year_window(2027)).round(3).tolist()
     [0.2, 1.0, nan]
     """
+    start, end, whole = _timing(table)
+    return _shares(start, end, whole, first, last)
+
+
+def _timing(table: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: the day its money starts to move (its start, else its date), its term's last day, the term's length in years."""
     start = _days(table["start"].fill_null(table["date"]))
     end = _days(table["end"])
+    return start, end, _year_units(start, end)
+
+
+def _shares(start: np.ndarray, end: np.ndarray, whole: np.ndarray, first: dt.date, last: dt.date) -> np.ndarray:
+    """``period_shares`` from the rows' timing (``_timing``)."""
     lo, hi = ((d - _EPOCH).days for d in (first, last))
-    termed = np.isfinite(end)
-    whole = _year_units(start, end)
     part = _year_units(np.maximum(start, lo), np.minimum(end, hi))
     spread = np.divide(part, whole, out=np.zeros_like(part), where=whole > 0)
     one_day = ((start >= lo) & (start <= hi)).astype(float)
-    return np.where(termed, spread, np.where(np.isfinite(start), one_day, np.nan))
+    return np.where(np.isfinite(end), spread, np.where(np.isfinite(start), one_day, np.nan))
 
 
 def year_shares(table: pl.DataFrame, years: range) -> np.ndarray:
@@ -87,15 +96,8 @@ def year_shares(table: pl.DataFrame, years: range) -> np.ndarray:
     >>> year_shares(t, range(2026, 2029)).round(3).tolist()
     [[0.0, 0.2, 0.2], [0.0, 1.0, 0.0], [nan, nan, nan]]
     """
-    start = _days(table["start"].fill_null(table["date"]))
-    end = _days(table["end"])
-    termed = np.isfinite(end)
-    whole = _year_units(start, end)
-    out = np.empty((len(start), len(years)))
+    timing = _timing(table)
+    out = np.empty((table.height, len(years)))
     for k, year in enumerate(years):
-        lo, hi = ((d - _EPOCH).days for d in year_window(year))
-        overlap = np.minimum(end, hi) - np.maximum(start, lo) + 1
-        part = np.where(termed & (end >= start) & (overlap > 0), overlap, 0.0) / (hi - lo + 1)
-        spread = np.divide(part, whole, out=np.zeros_like(part), where=whole > 0)
-        out[:, k] = np.where(termed, spread, np.where(np.isfinite(start), ((start >= lo) & (start <= hi)).astype(float), np.nan))
+        out[:, k] = _shares(*timing, *year_window(year))
     return out
