@@ -2,6 +2,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import polars as pl
@@ -9,6 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from dealgraph.cli import cli
+
+SEED_ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_9be8809e8f254aae.txt"
 
 COMMANDS = ["validate", "loops", "circularity", "round-trips", "core", "summary"]
 
@@ -51,6 +54,7 @@ def _csv_args(command: str, tmp_path) -> list[str]:
         "generate": [str(tmp_path / "g.csv"), "--rows", "200"],
         "report": ["-o", str(tmp_path / "r.html")],
         "diff": ["--from", "2024-12-31", "--to", "2025-12-31"],
+        "extract": [str(SEED_ARTICLE)],
     }.get(command, [])
 
 

@@ -24,8 +24,9 @@ ALLOWED = {
     "matrix": {"_errors", "_work"},
     "transactions": {"reading", "_errors", "_files", "_results", "_work"},
     "analyses": {"reading", "matrix", "transactions", "_errors", "_files", "_results", "_work"},
-    "web": {"analyses", "reading", "_errors", "_files", "_results", "_work"},
-    "cli": {"reading", "matrix", "transactions", "analyses", "web", "_errors", "_files", "_results", "_work"},
+    "news": {"reading", "_errors", "_files", "_results", "_work"},
+    "web": {"analyses", "reading", "news", "_errors", "_files", "_results", "_work"},
+    "cli": {"reading", "matrix", "transactions", "analyses", "news", "web", "_errors", "_files", "_results", "_work"},
 }
 SUBPACKAGES = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists())
 

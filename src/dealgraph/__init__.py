@@ -41,6 +41,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".analyses.history": ("DiffResult", "diff", "known_by"),
     ".analyses.stress": ("MODELS", "StressResult", "stress"),
     ".analyses.summary": ("Summary", "summary"),
+    ".news.article": ("Article", "read_article"),
+    ".news.extract": ("Extraction", "extract_rows"),
+    ".news.merge": ("Merge", "merge_rows"),
     ".web.report": ("article_story", "report_data", "without_deals"),
     ".web.render": ("render_report",),
 }
@@ -79,6 +82,9 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from .matrix.circulation import bff_decomposition, decompose_circulation, max_circulation
     from .matrix.contagion import ClearingResult, DebtRankResult, FurfineResult, clearing_vector, debtrank, furfine
     from .matrix.tracing import FUNGIBILITY, balance, cycling_index, return_shares
+    from .news.article import Article, read_article
+    from .news.extract import Extraction, extract_rows
+    from .news.merge import Merge, merge_rows
     from .reading.aliases import AliasTable
     from .reading.cells import ParsedAmount, parse_amount
     from .reading.entities import Buffers, EntityTable, read_entities

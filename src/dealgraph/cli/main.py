@@ -675,6 +675,49 @@ def report_cmd(lg, *, usd_per_gw, usd_range, fmt, entities, assume_buffer, outpu
                          f"{result['loops']} loops"), fmt, "report")
 
 
+@cli.command("extract")
+@click.argument("articles", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--date", "published", metavar="YYYY-MM-DD", help="The day the articles were published, for relative dates "
+                                                                "(default: each article's date line).")
+@click.option("--aliases", type=click.Path(exists=True, dir_okay=False), help="More entity names: a CSV (alias,name) or TOML file.")
+@click.option("--min-confidence", default=0.0, show_default=True, type=Finite(0, 1), help="Leave out rows read with less confidence.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the candidate rows to this CSV file.")
+@click.option("--append", "ledger", type=click.Path(dir_okay=False),
+              help="Merge the rows into this CSV ledger: new deals appended; a deal already there (same pair and kind, amount "
+                   "within 1%) gets the new evidence, which needs --force.")
+@click.option("--force", is_flag=True, help="Overwrite --output; let --append add evidence to rows already in the ledger.")
+@format_options
+def extract_cmd(articles, *, published, aliases, min_confidence, output, ledger, force, fmt):
+    """Read news articles (text or HTML files, or - for stdin; English, Simplified or Traditional Chinese) into candidate
+    ledger rows, each with the sentence it came from, a confidence and why. Review them before use."""
+    from pathlib import Path
+
+    from .._files import atomic_path
+    from ..news.extract import extract_rows
+    from ..news.merge import merge_rows
+    from ..reading.aliases import AliasTable
+
+    check_outputs(force, output=output)
+    if articles.count("-") > 1:
+        raise click.BadParameter("standard input (-) can be read once", param_hint="ARTICLES")
+    day = None if published is None else _date(published, "--date")
+    table = AliasTable.builtin().extend_from_file(aliases) if aliases else AliasTable.builtin()
+    result = extract_rows(articles, aliases=table, date=day)
+    if min_confidence:
+        import dataclasses
+
+        import polars as pl
+
+        result = dataclasses.replace(result, rows=result.rows.filter(pl.col("confidence") >= min_confidence))
+    if output:
+        with atomic_path(Path(output)) as tmp:
+            flat_frame(result.rows).write_csv(tmp)
+    if ledger:
+        merged = merge_rows(ledger, result.rows, force=force, aliases=table)
+        _stderr(f"{merged.path}: {len(merged.added)} row(s) added, {len(merged.updated)} given more evidence")
+    _emit(result, fmt, "extract")
+
+
 @cli.command("serve")
 @ledger_options(dataset="ai-deals", formats=("table", "json"))
 @_entity_options

@@ -1,0 +1,15 @@
+"""Reading the news: articles in English and Chinese become candidate ledger rows for a person to review.
+
+Lives here: an article's text, lines, sentences and date (``article``), the words deals are
+read by (``lexicon``, over ``dealgraph/data/news.toml``), what a sentence mentions: entities,
+amounts, capacities, dates (``mentions``), who pays whom in a sentence (``rules``), the verb
+``extract_rows`` and its result (``extract``), and merging reviewed rows into a ledger file
+(``merge``).
+
+Rules over the alias table and the ledger's own cell parsers, offline: Traditional Chinese is
+converted to Simplified with OpenCC for matching, relative dates are read with dateparser, and
+unknown Chinese organisation names are found with jieba. No model is downloaded.
+
+May import: the top-level shared modules and the reading layer; never the analyses, the
+matrix maths, transactions, the web or the command line.
+"""
