@@ -266,3 +266,32 @@ def test_chinese_report_draws_its_glyphs_not_boxes(browser, tmp_path):
     assert boxes == [], f"{''.join(boxes)} drawn as missing-glyph boxes: install a CJK font (apt-get install fonts-noto-cjk)"
     assert len({image for image, _ in drawn}) == len(chinese)  # every character its own glyph
     w.close()
+
+
+def test_explorer_reads_an_article_and_recomputes_with_the_accepted_rows(browser, explorer):
+    w = Watched(browser, offline=False)
+    page = w.open(explorer)
+    rows_before = page.evaluate("dealgraphView.data().meta.rows")
+    page.fill("#article-text", "Zephyr Compute <img src=x onerror=alert(1)> raised $200 million from NVIDIA.\n"
+                               "据报道，甲骨文将为OpenAI提供算力，合同价值约3000亿美元。\nOpenAI was valued at $500 billion.")
+    page.fill("#article-date", "2025-11-18")
+    with page.expect_response("**/api/extract"):
+        page.click("#read-article")
+    wait_for(page, "dealgraphView.proposals().length === 2")
+    proposed = page.evaluate("dealgraphView.proposals().map(p => [p.source, p.target, p.amount, p.status, p.accept])")
+    assert ["OpenAI", "Oracle", 3e11, "rumored", True] in proposed
+    assert "valued at" in page.text_content("#skipped")  # the valuation is shown as not a deal, with why
+    oracle = next(i for i, p in enumerate(proposed) if p[1] == "Oracle")
+    other = 1 - oracle
+    if page.is_checked(f"#proposals input[data-proposal='{other}']"):
+        page.click(f"#proposals input[data-proposal='{other}']")  # rejected
+    page.fill(f"#proposals tr[data-proposal='{oracle}'] input[type=number]", "250000000000")  # edited: the first number is the amount
+    page.dispatch_event(f"#proposals tr[data-proposal='{oracle}'] input[type=number]", "change")
+    with page.expect_response("**/api/report"):
+        page.click("#add-rows")
+    wait_for(page, f"dealgraphView.data().meta.rows === {rows_before + 1}")
+    added = page.evaluate("dealgraphView.data().edges.filter(e => e.id.startsWith('ex-')).map(e => [e.amount, e.status])")
+    assert added == [[250e9, "rumored"]]
+    assert "ex-1" in page.text_content("#article-status") and page.evaluate("document.querySelectorAll('img').length") == 0
+    assert w.dialogs == [] and w.errors == []
+    w.close()

@@ -290,20 +290,27 @@ def test_any_text_gives_valid_rows_or_none(parts):
         assert "fuzz.txt line" in r["evidence"]
 
 
-def test_benchmark_articles_meet_their_floor():
-    """The test articles (tests/data/articles, written before the rules were tuned on them): precision and recall
-    against the rows an analyst would enter stay at least at what was measured when this test was written."""
+# Precision and recall measured on each set (benchmarks/extract.py) when this was written; a change that reads worse fails.
+FLOORS = {"articles": (0.95, 0.9), "articles-2": (0.95, 0.9)}
+
+
+@pytest.mark.parametrize("folder", sorted(FLOORS))
+def test_benchmark_articles_meet_their_floor(folder):
+    """The test articles (each set written before the rules were tuned on it): precision and recall against the rows an
+    analyst would enter stay at least at what was measured."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         import extract as bench
     finally:
         sys.path.pop(0)
-    expected = bench.expected_rows()
+    path = ROOT / "tests" / "data" / folder
+    expected = bench.expected_rows(path)
     proposed = matched = wanted = 0
-    for path in sorted(ARTICLES.glob("*.txt")):
-        pairs, wrong, missed = bench.match(extract_rows([path]).rows.to_dicts(), expected[path.stem])
+    for article in sorted(path.glob("*.txt")):
+        pairs, wrong, missed = bench.match(extract_rows([article]).rows.to_dicts(), expected[article.stem])
         proposed += len(pairs) + len(wrong)
         matched += len(pairs)
         wanted += len(pairs) + len(missed)
     assert wanted == sum(len(v) for v in expected.values())
-    assert matched / proposed >= 0.7 and matched / wanted >= 0.6, (matched, proposed, wanted)
+    precision, recall = FLOORS[folder]
+    assert matched / proposed >= precision and matched / wanted >= recall, (matched, proposed, wanted)

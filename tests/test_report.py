@@ -333,3 +333,28 @@ def test_the_report_tells_the_story_by_year_and_its_rough_edges_are_gone():
     xy = np.array([[n["x"], n["y"]] for n in d["nodes"]])
     gaps = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(axis=2)) + np.eye(len(xy)) * 1e9
     assert gaps.min() >= 0.9 * 500 * 1.6 / np.sqrt(len(xy))  # no two entities on top of each other
+
+
+def test_explorer_reads_an_article_and_adds_reviewed_rows(client):
+    text = "November 18, 2025\nNVIDIA will invest up to $10 billion in Zephyr Compute.\nOpenAI was valued at $500 billion."
+    read = client.post("/api/extract", json={"text": text})
+    assert read.status_code == 200
+    doc = read.json()
+    assert doc["command"] == "extract" and doc["schema_version"] == 1
+    (row,) = doc["result"]["rows"]
+    assert (row["source"], row["target"], row["amount"], row["cap"], row["date"]) == ("NVIDIA", "Zephyr Compute", 1e10, "up_to", "2025-11-18")
+    assert doc["result"]["skipped"][0]["why"].startswith("valuation")
+    rows = len(client.get("/api/ledger").json()["result"]["rows"])
+    row = {k: row[k] for k in ("source", "target", "amount", "cap", "status", "kind", "gw", "date", "evidence")}
+    added = client.post("/api/ledger/rows", json={"rows": [row]})
+    assert added.status_code == 200 and added.json()["added"] == ["ex-1"]
+    deals = client.get("/api/ledger").json()["result"]["rows"]
+    assert len(deals) == rows + 1 and deals[-1]["target"] == "Zephyr Compute" and deals[-1]["evidence"].startswith("pasted article line 2")
+    assert "Zephyr Compute" in json.dumps(client.get("/api/loops").json()) or client.get("/api/summary").status_code == 200
+    # rows that do not validate change nothing: a bad date, a negative amount, a kind the ledger does not know
+    for bad in ({**row, "date": "2025-13-45"}, {**row, "amount": -1}, {**row, "kind": "gift"}, {**row, "source": ""}):
+        refused = client.post("/api/ledger/rows", json={"rows": [bad]})
+        assert refused.status_code == 422, bad
+    assert len(client.get("/api/ledger").json()["result"]["rows"]) == rows + 1
+    assert client.post("/api/extract", json={"text": "x"}, headers={"Origin": "http://evil.example"}).status_code == 403
+    assert client.post("/api/ledger/rows", content=json.dumps({"rows": [row]}), headers={"Content-Type": "text/plain"}).status_code == 415

@@ -13,7 +13,7 @@ import polars as pl
 
 from .._results import fmt_money, terminal_rows
 from ..reading.aliases import AliasTable
-from .article import Article, month_named, read_article
+from .article import Article, month_named, published, read_article
 from .lexicon import lexicon
 from .mentions import Names
 from .rules import Flow, Memory, read_sentence
@@ -134,8 +134,9 @@ def extract_rows(articles: Iterable[Article | str | Path], *, aliases: AliasTabl
         article = item if isinstance(item, Article) else read_article(item, date=date)
         if date is not None and article.date != date:
             article = Article(article.name, article.text, date)
-        elif article.date is None and article.month is None:
-            article = Article(article.name, article.text, None, month_named(article.text))
+        elif article.date is None and article.month is None:  # an Article made in code: its date line, as read_article reads it
+            day = published(article.text)
+            article = Article(article.name, article.text, day, None if day else month_named(article.text))
         read.append(article.name)
         if article.date is None and article.month is None:
             notes.append(f"{article.name}: no date line and no --date; rows keep the dates their sentences state, relative ones stay unknown")

@@ -58,7 +58,7 @@ class Lexicon:
         self.sellers = {kind: frozenset(names) for kind, names in doc["sellers"].items()}
         self.partner_marks = tuple(doc["partner_marks"]["zh"]) + tuple(f"{w} " for w in doc["partner_marks"]["en"])
         self.lists = {section: {group: re.compile(_pattern(words), re.IGNORECASE) for group, words in doc[section].items()}
-                      for section in ("kind", "status", "cap", "not_flow", "not_sentence", "respectively", "lending")}
+                      for section in ("kind", "status", "cap", "not_flow", "not_sentence", "respectively", "lending", "continuation")}
 
     def find_cues(self, text: str) -> list[Cue]:
         """Every verb cue in ``text``, in order; where two overlap the longer wins (``backed by`` over ``back``)."""

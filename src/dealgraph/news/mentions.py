@@ -65,7 +65,8 @@ could should may might can its deal deals agreement company companies group firm
 cloud chips chip compute capacity gigawatt gigawatts published updated read more photo file reporting editing by business
 technology tech news report reports statement press release thursday's tuesday's monday's wednesday's friday's nasdaq nyse
 dow s&p federal government white house congress senate california texas washington london beijing tokyo paris seoul taipei
-hong kong singapore japan korea taiwan india europe america microsoft's nvidia's openai's amazon's google's
+hong kong singapore japan korea taiwan india europe america microsoft's nvidia's openai's amazon's google's united kingdom britain
+states saudi arabia uae emirates norway netherlands germany france canada australia abilene louisiana new jersey
 """.split())
 
 

@@ -25,7 +25,7 @@ __all__ = ["Flow", "Memory", "Skip", "read_sentence"]
 MIN_AMOUNT = 1e5  # below this an amount in a deal sentence is a price or a fee, not a deal
 _SEPARATOR = re.compile(r"[,;，；:：]|\b(?:while|whereas|but)\b")
 _CONNECTOR = re.compile(r"^\s*(?:,|、|和|与|及|以及|and|&|, and|,and|or)?\s*$", re.IGNORECASE)
-_MARK_GAP = 8  # characters between a marked object and its verb (X向Y[将]投资)
+_MARK_GAP = 16  # characters between a marked object and its verb (X向Y[将]投资, 向Y进行20亿美元的股权投资)
 _EQUITY_OBJECTS = re.compile(r"warrant|shares|stock|equity|认股权证|股份|股票|股权", re.IGNORECASE)
 _SIDES = {"pays": ("subject pays", False), "grants": ("subject issues to the holder", False),
           "receives": ("subject is paid", True), "provides": ("subject sells and is paid", True)}
@@ -115,13 +115,14 @@ def _relation(cue: Cue, ents: list[Mention], text: str, zh: bool, lex: Lexicon) 
     subject = obj = None
     if zh and before:
         last = before[-1]
-        gap, lead = text[last.end:cue.start], text[:last.start]
-        mark = next((m for m in lex.object_marks_zh if lead.endswith(m)), None)
-        if mark and len(gap) <= _MARK_GAP and not _SEPARATOR.search(gap):
+        gap = text[last.end:cue.start]
+        # 与/和 join partners or a list: not an object; a short descriptor may come between (向荷兰AI云服务商Nebius采购)
+        if _marked(text, last, ents, lex.object_marks_only_zh) and len(gap) <= _MARK_GAP and not _SEPARATOR.search(gap):
             obj = last
             group = _group(ents, last, text)
             before = [e for e in before if e not in group and e.end <= group[0].start]
-    if obj is None and after:
+    its = obj is None and re.match(r"\s*(?:其|its\b|their\b)", text[cue.end:], re.IGNORECASE) is not None
+    if obj is None and after and not its:
         obj = _nearest([e for e in after if not _SEPARATOR.search(text[cue.end:e.start])], reverse=False)
     partners = [e for e in ents if _marked(text, e, ents, lex.partner_marks)]
     # never a subject: a partner (与AMD, with AMD) and its other names in the same clause (与亚马逊云服务（AWS）), and in Chinese
@@ -132,6 +133,8 @@ def _relation(cue: Cue, ents: list[Mention], text: str, zh: bool, lex: Lexicon) 
         shut += [e for e in ents if text[:e.start].endswith(lex.object_marks_only_zh)]
     candidates = [e for e in before if (obj is None or e.value != obj.value) and e not in shut]
     subject = _nearest(candidates, reverse=True)
+    if its and subject is not None:  # "Hut 8 ... Fluidstack will lease its 245 MW": the other party named before, Hut 8
+        obj = next((e for e in (*partners, *before) if e.known and e.value != subject.value), None)
     if subject is not None and not zh and text[subject.end:subject.end + 2] in ("'s", "’s"):
         owner = [e for e in candidates if e.end <= subject.start and re.fullmatch(r"\s*,\s*", text[e.end:subject.start])]
         if owner:  # "Amazon, Anthropic's largest backer, completed ...": the subject is Amazon; Anthropic is the other party
@@ -143,6 +146,26 @@ def _relation(cue: Cue, ents: list[Mention], text: str, zh: bool, lex: Lexicon) 
         if obj is not None:
             why.append(f"the other party is the partner of the deal ('{text[:obj.start].rstrip()[-4:].strip()} {obj.text}')")
     return _Relation(cue, subject, obj, why)
+
+
+def _backer(cue: Cue, cues: list[Cue], ents: list[Mention], text: str) -> _Relation | None:
+    """X -> Y when ``cue`` is, or follows with no party between, "X, Y's largest backer" or "X是Y最大的投资者"."""
+    earlier = [c for c in cues if c.role == "backer" and c.start <= cue.start
+               and not any(c.end <= e.start and e.end <= cue.start for e in ents)]
+    if not earlier:
+        return None
+    b = earlier[-1]
+    near = [e for e in ents if e.end <= b.start and len(_SEPARATOR.findall(text[e.end:b.start])) <= 1]  # "Amazon, Anthropic's backer"
+    names = list(dict.fromkeys(e.value for e in near))
+    after = [e for e in ents if e.start >= b.end and not _SEPARATOR.search(text[b.end:e.start])]  # "SoftBank, an investor in OpenAI"
+    if len(names) >= 2:
+        payer = next(e for e in near if e.value == names[0])
+        payee = next(e for e in reversed(near) if e.value == names[-1])
+    elif names and after:
+        payer, payee = next(e for e in near if e.value == names[0]), after[0]
+    else:
+        return None
+    return _Relation(Cue(cue.start, cue.end, cue.text, "pays", "equity"), payer, payee, [f"'{b.text}': {payer.value} backs {payee.value}"])
 
 
 def _marked(text: str, e: Mention, ents: list[Mention], marks: tuple[str, ...]) -> bool:
@@ -178,6 +201,9 @@ def read_sentence(sentence: Sentence, names: Names, lex: Lexicon, article: Artic
     cues = [_lending(c, text, lex) for c in lex.find_cues(text) if not any(_overlaps(c, x) for x in (*ents, *moneys, *gws))]
     grant_cues = [c for c in cues if c.role == "grants" and _EQUITY_OBJECTS.search(text[c.end:c.end + 60])]
     if not (moneys or gws or grant_cues):
+        topic = next((e for e in ents if e.known), None)
+        if topic is not None:  # "Anthropic was valued at ..." then "Amazon, its largest backer, invested $4 billion": in Anthropic
+            memory.payee = str(topic.value)
         return [], []
     skips: list[Skip] = []
     denial = lex.lists["not_sentence"]["denied"].search(text)
@@ -189,7 +215,7 @@ def read_sentence(sentence: Sentence, names: Names, lex: Lexicon, article: Artic
 
     anchors: list[Mention] = []
     for i, m in enumerate(moneys):
-        word = lex.first("not_flow", _window(text, moneys[i - 1].end if i else 0, m, moneys[i + 1].start if i + 1 < len(moneys) else len(text)))
+        word = _not_flow(lex, _window(text, moneys[i - 1].end if i else 0, m, moneys[i + 1].start if i + 1 < len(moneys) else len(text)))
         if word:
             skips.append(Skip(m.text, f"{word.group}: '{word.text}'"))
         elif m.value < MIN_AMOUNT:
@@ -198,7 +224,7 @@ def read_sentence(sentence: Sentence, names: Names, lex: Lexicon, article: Artic
             anchors.append(m)
     gw_skips = []
     for c in gws:
-        word = lex.first("not_flow", _window(text, 0, c, len(text)))
+        word = _not_flow(lex, _window(text, 0, c, len(text)))
         (gw_skips.append(Skip(c.text, f"{word.group}: '{word.text}'")) if word else anchors.append(c))
     skips += gw_skips
     status_word = lex.first("status", text)
@@ -217,7 +243,7 @@ def read_sentence(sentence: Sentence, names: Names, lex: Lexicon, article: Artic
     flows: list[Flow] = []
     relations: list[tuple[Mention, _Relation]] = []
     respectively = lex.first("respectively", text)
-    if respectively and cues:
+    if respectively and cues:  # "respectively", "分别", "each"
         done = _respectively(text, ents, anchors, cues, sentence.zh, lex, memory)
         for anchor, rel in done:
             relations.append((anchor, rel))
@@ -229,6 +255,9 @@ def read_sentence(sentence: Sentence, names: Names, lex: Lexicon, article: Artic
             continue
         cue = min(usable, key=lambda c: _distance(c, anchor, text))
         rel = _relation(cue, ents, text, sentence.zh, lex)
+        backer = _backer(cue, cues, ents, text)
+        if backer is not None:
+            rel = backer
         if rel.object is not None and anchor.start > rel.object.end > cue.end:  # "... in Anthropic, and Microsoft up to $5 billion"
             between = [e for e in ents if rel.object.end <= e.start and e.end <= anchor.start and e.value != rel.object.value and e.known
                        and _SEPARATOR.search(text[rel.object.end:e.start]) and not any(c.start >= e.end and c.end <= anchor.start for c in cues)]
@@ -253,10 +282,14 @@ def read_sentence(sentence: Sentence, names: Names, lex: Lexicon, article: Artic
                 flow.status, flow.date, flow.years = status, date, years
                 flow.why += common
                 flows.append(flow)
+    if not flows:
+        topic = next((e for e in ents if e.known), None)
+        if topic is not None:
+            memory.payee = str(topic.value)
     return _with_capacities(flows), skips
 
 
-def _window(text: str, lo: int, m: Mention, hi: int) -> str:
+def _window(text: str, lo: int, m: Mention, hi: int) -> tuple[str, str]:
     """The words that qualify an amount: its clause up to 60 characters before it and 25 after, not past the amounts beside it.
 
     ``... contract worth $6.5 billion, bringing its total to $22.4 billion``: the total is the second amount's, not the first's.
@@ -264,9 +297,21 @@ def _window(text: str, lo: int, m: Mention, hi: int) -> str:
     before = text[max(lo, m.start - 60):m.start]
     after = text[m.end:min(hi, m.end + 25)]
     cut = list(_SEPARATOR.finditer(before))
-    before = before[cut[-1].end():] if cut else before
     first = _SEPARATOR.search(after)
-    return before + " " + (after[:first.start()] if first else after)
+    return before[cut[-1].end():] if cut else before, after[:first.start()] if first else after
+
+
+_LEADING_ONLY = ("part", "upside", "vague")  # words that come before the amount they qualify (the first 1 GW, could rise to $X)
+
+
+def _not_flow(lex: Lexicon, window: tuple[str, str]):
+    """The first word in an amount's window that makes it something else than a flow (leading-only words before it only)."""
+    before, after = window
+    word = lex.first("not_flow", before)
+    if word is not None:
+        return word
+    word = lex.first("not_flow", after)
+    return word if word is not None and word.group not in _LEADING_ONLY else None
 
 
 def _respectively(text, ents, anchors, cues, zh, lex, memory) -> list[tuple[Mention, _Relation]]:
@@ -279,6 +324,8 @@ def _respectively(text, ents, anchors, cues, zh, lex, memory) -> list[tuple[Ment
             continue
         group = _group(ents, rel.subject, text)
         amounts = [a for a in anchors if a.kind == "money" and a.start >= cue.end] or [a for a in anchors if a.kind == "money"]
+        if len(group) >= 2 and len(amounts) == 1:  # "A, B and C each invested about $2 billion", "分别投资约20亿美元"
+            amounts = amounts * len(group)
         if len(group) >= 2 and len(group) == len(amounts):
             obj = rel.object
             borrowed = False
@@ -290,7 +337,8 @@ def _respectively(text, ents, anchors, cues, zh, lex, memory) -> list[tuple[Ment
                 if name is None:
                     return []
                 obj, borrowed = Mention(-1, -1, name, "entity", name), True
-            return [(a, _Relation(cue, p, obj, [f"'{lex.first('respectively', text).text}': parties and amounts paired in order"], borrowed))
+            word = lex.first("respectively", text)
+            return [(a, _Relation(cue, p, obj, [f"'{word.text if word else ''}': parties and amounts paired in order"], borrowed))
                     for p, a in zip(group, amounts)]
     return []
 
@@ -309,7 +357,13 @@ def _flow(anchor: Mention, rel: _Relation, earlier, ents: list[Mention], text: s
     if subject is None:
         skips.append(Skip(anchor.text, f"'{cue.text}' has no party before it"))
         return None
-    if obj is None and cue.kind in ("equity", "loan") and cue.role == "pays" and memory.payee:  # "Microsoft will also invest $5 billion"
+    # the payer of the flow before pays again, and the sentence says so: "协议还允许Meta再追加最高150亿美元的采购额度"
+    continuing = memory.payer == subject.value and lex.first("continuation", text) is not None
+    rest = text[cue.end:]
+    stop = _SEPARATOR.search(rest)
+    placed = re.search(r"\b(?:in|into)\s+(?:the\s+)?(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)[A-Z]",
+                       rest[:stop.start() if stop else len(rest)])  # "invest $30 billion in the United Kingdom" (not "in March")
+    if obj is None and cue.role in ("pays", "deal") and memory.payee and (cue.kind in ("equity", "loan") or continuing) and not placed:
         name = memory.payee
         if name != subject.value:
             obj = Mention(-1, -1, name, "entity", name)
@@ -331,6 +385,9 @@ def _flow(anchor: Mention, rel: _Relation, earlier, ents: list[Mention], text: s
         why.insert(0, f"direction: '{cue.text}' (a deal with someone; {side})")
         confidence -= 0.1
     else:
+        if obj is None and placed:
+            skips.append(Skip(anchor.text, f"'{cue.text}' puts the money in a place or project ('{placed.group()}...'), not a named company"))
+            return None
         if obj is None:
             if cue.role != "pays" or anchor.kind == "grant":
                 if cue.role == "receives":  # "xAI is raising $20 billion": the next sentence's investors pay xAI
@@ -343,6 +400,8 @@ def _flow(anchor: Mention, rel: _Relation, earlier, ents: list[Mention], text: s
         words, reverse = _SIDES[cue.role]
         if cue.role == "receives" and anchor.kind == "capacity":  # "gets 1 GW of compute from NVIDIA": capacity comes in, money goes out
             words, reverse = "subject gets capacity and pays for it", False
+        elif cue.role == "receives" and re.search(r"(?:以|for|at a cost of)\s*\S{0,3}$", text[max(0, anchor.start - 12):anchor.start]):
+            words, reverse = "subject pays the amount for what it gets (以…获得, for $X)", False
         payer, payee = (obj, subject) if reverse else (subject, obj)
         why.insert(0, f"direction: '{cue.text}' ({words}): {payer.value} -> {payee.value}")
     if payer.value == payee.value:
@@ -375,7 +434,7 @@ def _flow(anchor: Mention, rel: _Relation, earlier, ents: list[Mention], text: s
 def _kind(anchor: Mention, cue: Cue, text: str, lex: Lexicon) -> tuple[str, str]:
     if cue.kind:
         return cue.kind, f"kind: '{cue.text}'"
-    words = lex.find("kind", text)
+    words = [w for w in lex.find("kind", text) if not (anchor.start <= w.start and w.end <= anchor.end)]  # not "吉瓦" of "4.5吉瓦"
     if words:
         near = min(words, key=lambda w: min(abs(w.start - anchor.end), abs(anchor.start - w.end)))
         return near.group, f"kind: '{near.text}'"

@@ -511,6 +511,106 @@
     });
   }
 
+  // ---- reading an article (explorer) --------------------------------------
+  var proposals = [];  // the rows the last article proposed, as the person edits them
+
+  function articleStatus(text) { $('article-status').textContent = text; }
+
+  function choice(values, value, onChange) {
+    var s = el('select');
+    values.forEach(function (v) { var o = el('option', v); o.value = v; s.appendChild(o); });
+    s.value = value;
+    s.addEventListener('change', function () { onChange(this.value); });
+    return s;
+  }
+
+  function field(value, type, onChange) {
+    var i = el('input');
+    i.type = type;
+    if (type === 'number') { i.min = '0'; i.step = 'any'; }
+    i.value = value === null || value === undefined ? '' : String(value);
+    i.addEventListener('change', function () { onChange(this.value); });
+    return i;
+  }
+
+  function drawProposals(result) {
+    var t = clear($('proposals'));
+    var skipped = clear($('skipped'));
+    $('add-rows').disabled = !proposals.length;
+    if (!proposals.length) { articleStatus(T('no_proposals')); }
+    else {
+      t.appendChild(row([T('accept'), T('source'), T('target'), T('amount'), T('cap'), T('status'), T('kind'), T('gw'), T('date'),
+                         T('confidence'), T('evidence')], true));
+      proposals.forEach(function (p, i) {
+        var box = el('input');
+        box.type = 'checkbox';
+        box.checked = p.accept;
+        box.dataset.proposal = String(i);
+        box.addEventListener('change', function () { p.accept = this.checked; });
+        var number = function (key) { return function (v) { p[key] = v === '' ? null : Number(v); }; };
+        var text = function (key) { return function (v) { p[key] = v; }; };
+        var evidence = el('span', p.evidence);
+        evidence.title = p.why;  // a property: the text stays text
+        var tr = row([box, field(p.source, 'text', text('source')), field(p.target, 'text', text('target')),
+                      field(p.amount, 'number', number('amount')), choice(D.caps, p.cap, text('cap')),
+                      choice(D.statuses, p.status, text('status')), choice(D.kinds.map(function (k) { return k.kind; }), p.kind, text('kind')),
+                      field(p.gw, 'number', number('gw')), field(p.date, 'text', text('date')), p.confidence.toFixed(2), evidence]);
+        tr.dataset.proposal = String(i);
+        t.appendChild(tr);
+      });
+      articleStatus('');
+    }
+    if (result && result.skipped.length) {
+      skipped.appendChild(el('h3', T('not_flows')));
+      var list = el('ul');
+      result.skipped.forEach(function (s) { list.appendChild(el('li', s.text + ': ' + s.why)); });
+      skipped.appendChild(list);
+    }
+  }
+
+  function readArticle() {
+    articleStatus('…');
+    var day = $('article-date').value;
+    return fetch('api/extract', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+                                  body: JSON.stringify({ text: $('article-text').value, date: day === '' ? null : day }) })
+      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (res) {
+        if (!res.ok) { articleStatus(res.body.detail ? JSON.stringify(res.body.detail) : 'error'); return; }
+        var result = res.body.result;
+        proposals = result.rows.map(function (r) {
+          return { accept: r.confidence >= 0.5, source: r.source, target: r.target, amount: r.amount, currency: r.currency, cap: r.cap,
+                   status: r.status, kind: r.kind, gw: r.gw, date: r.date, years: r.years, evidence: r.evidence, why: r.why,
+                   confidence: r.confidence };
+        });
+        drawProposals(result);
+      })
+      .catch(function (err) { articleStatus(String(err)); });
+  }
+
+  function addRows() {
+    var rows = proposals.filter(function (p) { return p.accept; }).map(function (p) {
+      return { source: p.source, target: p.target, amount: p.amount, currency: p.currency, cap: p.cap, status: p.status, kind: p.kind,
+               gw: p.gw, date: p.date || null, years: p.years, evidence: p.evidence };
+    });
+    if (!rows.length) return Promise.resolve();
+    articleStatus('…');
+    return fetch('api/ledger/rows', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ rows: rows }) })
+      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (res) {
+        showProblems(res.body.problems);
+        if (!res.ok || !res.body.valid) {
+          articleStatus(res.body.detail ? (typeof res.body.detail === 'string' ? res.body.detail : JSON.stringify(res.body.detail)) : 'error');
+          return;
+        }
+        proposals = [];
+        drawProposals(null);
+        articleStatus(res.body.added.length + ' ' + T('added') + ': ' + res.body.added.join(', '));
+        setupExplorer();
+        return recompute();
+      })
+      .catch(function (err) { articleStatus(String(err)); });
+  }
+
   // ---- wiring ------------------------------------------------------------
   function wire() {
     chart('dependency-chart').on('click', function (p) { trace(p.data.entity, p.data.counterparty); });
@@ -544,6 +644,9 @@
       setupExplorer();
       $('recompute').addEventListener('click', recompute);
       $('ledger-file').addEventListener('change', function () { if (this.files.length) upload(this.files[0]); });
+      $('article-view').hidden = false;
+      $('read-article').addEventListener('click', readArticle);
+      $('add-rows').addEventListener('click', addRows);
     }
     window.addEventListener('resize', function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
   }
@@ -557,6 +660,7 @@
     state: state,
     selectLoop: selectLoop,
     recompute: recompute,
+    proposals: function () { return proposals; },
     nodeCount: function () { return chart('network').getOption().series[0].data.length; },
     shownDeals: function () { return chart('network').getOption().series[0].links.map(function (l) { return l.dealId; }); },
     highlighted: function () {

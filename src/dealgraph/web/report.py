@@ -30,7 +30,7 @@ from ..analyses.history import year_by_year
 from ..analyses.stress import stress
 from ..analyses.summary import STRESS_CANDIDATES, summary
 from ..reading.entities import EntityTable
-from ..reading.ledger import FIRM_STATUSES, KINDS, Ledger, read_dataset
+from ..reading.ledger import CAPS, FIRM_STATUSES, KINDS, STATUSES, Ledger, read_dataset
 from ..reading.scenario import Scenario
 from .render import vendor_pin, version
 from .text import LANGS, labels, say
@@ -236,6 +236,7 @@ def report_data(
                  "story": bool(story_ids), "seed": seed, "version": version(), "echarts": vendor_pin()["version"]},
         "text": labels(lang),
         "kinds": [{"kind": k, "color": KIND_COLORS[k]} for k in KINDS],
+        "statuses": list(STATUSES), "caps": list(CAPS),
         "findings": story_line + list(found.findings),
         "nodes": nodes, "edges": edges, "loops": report_loops, "loops_truncated": loops["truncated"],
         "dependency": {  # what the page draws: revenue concentration, exposures, single points of failure

@@ -15,6 +15,7 @@ grants.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import json
 import threading
@@ -39,13 +40,15 @@ from ..analyses.loops import find_loops
 from ..analyses.round_trips import round_trips
 from ..analyses.stress import stress
 from ..analyses.summary import summary
+from ..news.article import read_article
+from ..news.extract import extract_rows
 from ..reading.entities import EntityTable
-from ..reading.ledger import Ledger, read_ledger
+from ..reading.ledger import CAPS, KINDS, STATUSES, Ledger, read_ledger
 from ..reading.scenario import Scenario
 from .render import render_report
 from .report import report_data, without_deals
 
-__all__ = ["LOOPBACK_HOSTS", "WhatIf", "bound_hosts", "create_app", "request_once"]
+__all__ = ["LOOPBACK_HOSTS", "ArticleText", "ReviewedRow", "ReviewedRows", "WhatIf", "bound_hosts", "create_app", "request_once", "with_rows"]
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 ANSWERS_KEPT = 256  # answers the explorer keeps, most recently asked first
@@ -65,6 +68,53 @@ class WhatIf(BaseModel):
     def scenario(self) -> Scenario | None:
         """The failing entity as a stress scenario (None when no entity fails)."""
         return Scenario(fail=((self.fail, self.pay),), name=f"{self.fail} pays {self.pay:.0%}") if self.fail else None
+
+
+class ArticleText(BaseModel):
+    """An article pasted into the explorer, and the day it was published (for its relative dates)."""
+
+    text: str = Field(max_length=2_000_000, description="The article's text (English, Simplified or Traditional Chinese).")
+    date: dt.date | None = Field(None, description="The day it was published; else its date line.")
+
+
+class ReviewedRow(BaseModel):
+    """A row a person accepted (and may have edited) from the rows an article proposed."""
+
+    source: str = Field(min_length=1, max_length=300)
+    target: str = Field(min_length=1, max_length=300)
+    amount: float | None = Field(None, ge=0, allow_inf_nan=False)
+    currency: str = Field("USD", min_length=1, max_length=10)
+    cap: Literal[CAPS] = "exact"  # type: ignore[valid-type]
+    status: Literal[STATUSES] = "committed"  # type: ignore[valid-type]
+    kind: Literal[KINDS] = "other"  # type: ignore[valid-type]
+    gw: float | None = Field(None, ge=0, allow_inf_nan=False)
+    date: str | None = Field(None, max_length=20)
+    years: float | None = Field(None, gt=0, allow_inf_nan=False)
+    evidence: str = Field("", max_length=20_000)
+
+
+class ReviewedRows(BaseModel):
+    """Rows to add to the explorer's ledger."""
+
+    rows: list[ReviewedRow] = Field(min_length=1, max_length=1_000)
+
+
+def with_rows(ledger: Ledger, rows: Sequence[ReviewedRow]) -> Ledger:
+    """``ledger`` with ``rows`` added (ids ``ex-1``, ``ex-2`` ... not yet taken), read and validated as a ledger again.
+
+    >>> from dealgraph import seed_ledger
+    >>> lg = with_rows(seed_ledger(), [ReviewedRow(source="OpenAI", target="Oracle", amount=3e11, kind="cloud")])
+    >>> len(lg) - len(seed_ledger()), lg.table["id"][-1]
+    (1, 'ex-1')
+    """
+    import polars as pl
+
+    old = ledger.to_frame().drop("row").with_columns(currency=pl.lit(ledger.currency))  # amounts are already in it
+    taken = set(old["id"].drop_nulls().to_list())
+    fresh = (f"ex-{n}" for n in range(1, len(taken) + len(rows) + 2) if f"ex-{n}" not in taken)
+    new = pl.DataFrame([{**r.model_dump(), "id": next(fresh), "note": "Added in the explorer from an article (reviewed)."} for r in rows])
+    frame = pl.concat([old.with_columns(pl.all().cast(pl.String)), new.with_columns(pl.all().cast(pl.String))], how="diagonal")
+    return read_ledger(frame, name=ledger.origin, aliases=ledger.aliases, currency=ledger.currency)
 
 
 def bound_hosts(host: str) -> tuple[str, ...]:
@@ -261,6 +311,29 @@ def create_app(ledger: Ledger, *, story: tuple[str, ...] = (), entities: EntityT
         with guard:
             answers.clear()
         return JSONResponse({"valid": True, "rows": len(lg), "entities": len(lg.entities), "problems": []})
+
+    @app.post("/api/extract", summary="Read an article: candidate rows (each with its sentence, confidence and why) to review",
+              response_model=dict[str, Any])
+    def read_news(article: ArticleText) -> dict[str, Any]:
+        pasted = read_article(article.text.encode(), name="pasted article", date=article.date)  # HTML pasted is read as its text
+        result = extract_rows([pasted], aliases=current["ledger"].aliases)
+        return envelope("extract", result)
+
+    @app.post("/api/ledger/rows", summary="Add reviewed rows to the ledger (the views recompute with them)",
+              responses={422: {"description": "The rows do not validate"}})
+    def add_rows(body: ReviewedRows) -> JSONResponse:
+        try:
+            lg = with_rows(current["ledger"], body.rows)
+            page(WhatIf.model_validate({"lang": lang}), lg)
+        except LedgerError as exc:
+            return JSONResponse({**envelope("ledger", problems=exc), "detail": str(exc).splitlines()[0]}, status_code=422)
+        except DealgraphError as exc:
+            return JSONResponse({"valid": False, "detail": str(exc), "problems": []}, status_code=422)
+        added = lg.table["id"].tail(len(body.rows)).to_list()
+        current.update(ledger=lg)
+        with guard:
+            answers.clear()
+        return JSONResponse({"valid": True, "rows": len(lg), "entities": len(lg.entities), "added": added, "problems": []})
 
     if warm:
         def compute_every_view() -> None:
