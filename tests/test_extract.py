@@ -50,7 +50,9 @@ def test_the_seed_article_gives_its_digest_flows():
     assert plan["source"] == "OpenAI" and plan["gw"] == 30 and plan["status"] == "loi" and plan["confidence"] <= 0.3
     assert "no counterparty is named" in plan["why"]
     assert all(r["date"] == "2025-11" for r in found)  # the month the article's first line names
-    assert len(found) == 6  # nothing else: 数百亿美元 and 百亿美元级 are vague, not flows
+    backer = flow(found, "Microsoft", "OpenAI")  # 微软一直是OpenAI的主要投资者: a deal with no figure
+    assert backer["amount"] is None and backer["gw"] is None and backer["kind"] == "equity" and backer["confidence"] <= 0.5
+    assert len(found) == 7  # nothing else: 数百亿美元 and 百亿美元级 are vague, not flows
 
 
 @pytest.mark.parametrize("text, source, target", [
@@ -156,6 +158,25 @@ def test_capacities(text, gw):
 def test_distractors_are_not_flows(text):
     result = extract_rows([Article("a.txt", text)])
     assert result.rows.height == 0, result.rows.to_dicts()
+
+
+@pytest.mark.parametrize("text, source, target, kind", [
+    ("Meta will buy NVIDIA chips for its data centers.", "Meta", "NVIDIA", "chips"),
+    ("微软是OpenAI最大的投资者。", "Microsoft", "OpenAI", "equity"),
+    ("Anthropic will rent cloud capacity from CoreWeave.", "Anthropic", "CoreWeave", "cloud"),
+])
+def test_a_deal_named_without_a_figure_is_proposed_with_its_amount_unknown(text, source, target, kind):
+    r = flow(rows(text), source, target)
+    assert r["amount"] is None and r["kind"] == kind and "no figure is stated" in r["why"]
+
+
+@pytest.mark.parametrize("text", [
+    "Microsoft's CEO said OpenAI remains a key partner.",  # no verb of paying between them, nothing bought
+    "Microsoft has invested about $13 billion in OpenAI since 2019.",  # the sentence is about a cumulative total
+    "Should the warrant vest in full, Meta would become one of AMD's largest shareholders.",
+])
+def test_relations_that_are_not_a_new_deal_are_not_proposed(text):
+    assert rows(text) == []
 
 
 def test_skipped_amounts_say_why():
@@ -291,7 +312,7 @@ def test_any_text_gives_valid_rows_or_none(parts):
 
 
 # Precision and recall measured on each set (benchmarks/extract.py) when this was written; a change that reads worse fails.
-FLOORS = {"articles": (0.95, 0.9), "articles-2": (0.95, 0.9)}
+FLOORS = {"articles": (0.95, 0.9), "articles-2": (0.95, 0.9), "articles-3": (0.85, 0.6)}
 
 
 @pytest.mark.parametrize("folder", sorted(FLOORS))
@@ -314,3 +335,93 @@ def test_benchmark_articles_meet_their_floor(folder):
     assert wanted == sum(len(v) for v in expected.values())
     precision, recall = FLOORS[folder]
     assert matched / proposed >= precision and matched / wanted >= recall, (matched, proposed, wanted)
+
+
+class _FakeModel:
+    """A local OpenAI-compatible endpoint that answers every request with ``answer`` (the rows' JSON text)."""
+
+    def __init__(self, answer: str, status: int = 200):
+        import http.server
+        import threading
+
+        outer = self
+        self.requests: list[dict] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (the standard library's name)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.requests.append({"path": self.path, "body": json.loads(body), "auth": self.headers.get("Authorization")})
+                reply = json.dumps({"choices": [{"message": {"role": "assistant", "content": answer}}]}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_model_at_a_local_endpoint_proposes_rows_that_pass_the_same_checks(tmp_path, monkeypatch):
+    article = tmp_path / "a.txt"
+    article.write_text("2025-11-18\nNVIDIA will invest up to $10 billion in Anthropic.\nMeta is said to be weighing a cloud deal with Google.\n",
+                       encoding="utf-8")
+    answer = json.dumps({"rows": [
+        {"source": "Meta", "target": "Google", "amount": None, "kind": "cloud", "status": "rumored", "cap": "exact", "line": 3, "why": "weighing"},
+        {"source": "NVIDIA", "target": "Anthropic", "amount": 1e10, "kind": "equity", "cap": "up_to", "line": 2},  # the rules' row too
+        {"source": "Meta", "target": "Google", "amount": 5e9, "kind": "cloud", "line": 3},  # no such amount on line 3
+        {"source": "Amazon", "target": "Anthropic", "amount": None, "kind": "equity", "line": 2},  # Amazon is not on line 2
+        {"source": "NVIDIA", "target": "Anthropic", "kind": "gift", "line": 2},  # not a kind
+        {"source": "NVIDIA", "target": "Anthropic", "line": 99},  # not a line
+        "not a row",
+    ]})
+    monkeypatch.setenv("DEALGRAPH_LLM_KEY", "sekret")
+    with _FakeModel(f"Here you are:\n```json\n{answer}\n```") as model:
+        out = CliRunner().invoke(cli, ["extract", str(article), "--llm", model.url, "--llm-model", "tiny", "--json"])
+    assert out.exit_code == 0, out.output
+    (request,) = model.requests
+    assert request["path"] == "/v1/chat/completions" and request["body"]["model"] == "tiny" and request["auth"] == "Bearer sekret"
+    assert "2: NVIDIA will invest" in request["body"]["messages"][1]["content"]
+    result = json.loads(out.output)["result"]
+    found = {(r["source"], r["target"]): r for r in result["rows"]}
+    assert set(found) == {("NVIDIA", "Anthropic"), ("Meta", "Google")}
+    assert found["Meta", "Google"]["status"] == "rumored" and "proposed by the model: weighing" in found["Meta", "Google"]["why"]
+    assert found["Meta", "Google"]["evidence"].endswith("line 3: 'Meta is said to be weighing a cloud deal with Google.'")
+    assert found["NVIDIA", "Anthropic"]["confidence"] == 0.9  # the rules' row, the model's agreeing with it
+    refused = [s["why"] for s in result["skipped"] if "model's row was refused" in s["why"]]
+    assert len(refused) == 5 and any("not an amount on line 3" in w for w in refused) and any("'Amazon' is not named" in w for w in refused)
+
+
+@pytest.mark.parametrize("answer, status, words", [("not json", 200, "not the JSON"), ("{}", 500, "HTTP 500")])
+def test_a_model_that_answers_badly_is_a_clear_error(tmp_path, answer, status, words):
+    article = tmp_path / "a.txt"
+    article.write_text("NVIDIA will invest $1 billion in Anthropic.\n", encoding="utf-8")
+    with _FakeModel(answer, status) as model:
+        out = CliRunner().invoke(cli, ["extract", str(article), "--llm", model.url])
+    assert out.exit_code == 1 and words in out.output and "Traceback" not in out.output
+
+
+def test_a_model_that_cannot_be_reached_is_a_clear_error(tmp_path):
+    import socket
+
+    article = tmp_path / "a.txt"
+    article.write_text("NVIDIA will invest $1 billion in Anthropic.\n", encoding="utf-8")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    out = CliRunner().invoke(cli, ["extract", str(article), "--llm", f"http://127.0.0.1:{port}"])
+    assert out.exit_code == 1 and "cannot get an answer" in out.output
+    bad = CliRunner().invoke(cli, ["extract", str(article), "--llm", "file:///etc/passwd"])
+    assert bad.exit_code == 2 and "http://" in bad.output

@@ -685,9 +685,12 @@ def report_cmd(lg, *, usd_per_gw, usd_range, fmt, entities, assume_buffer, outpu
 @click.option("--append", "ledger", type=click.Path(dir_okay=False),
               help="Merge the rows into this CSV ledger: new deals appended; a deal already there (same pair and kind, amount "
                    "within 1%) gets the new evidence, which needs --force.")
+@click.option("--llm", metavar="URL", help="Also ask a model at this OpenAI-compatible endpoint (key in DEALGRAPH_LLM_KEY); its rows "
+                                          "pass the same checks. Off by default.")
+@click.option("--llm-model", default="default", show_default=True, help="The model name sent to --llm.")
 @click.option("--force", is_flag=True, help="Overwrite --output; let --append add evidence to rows already in the ledger.")
 @format_options
-def extract_cmd(articles, *, published, aliases, min_confidence, output, ledger, force, fmt):
+def extract_cmd(articles, *, published, aliases, min_confidence, output, ledger, llm, llm_model, force, fmt):
     """Read news articles (text or HTML files, or - for stdin; English, Simplified or Traditional Chinese) into candidate
     ledger rows, each with the sentence it came from, a confidence and why. Review them before use."""
     from pathlib import Path
@@ -702,7 +705,9 @@ def extract_cmd(articles, *, published, aliases, min_confidence, output, ledger,
         raise click.BadParameter("standard input (-) can be read once", param_hint="ARTICLES")
     day = None if published is None else _date(published, "--date")
     table = AliasTable.builtin().extend_from_file(aliases) if aliases else AliasTable.builtin()
-    result = extract_rows(articles, aliases=table, date=day)
+    if llm is not None and not llm.startswith(("http://", "https://")):
+        raise click.BadParameter(f"expected an http:// or https:// address, got {for_terminal(llm)!r}", param_hint="--llm")
+    result = extract_rows(articles, aliases=table, date=day, llm=llm, llm_model=llm_model)
     if min_confidence:
         import dataclasses
 

@@ -3,8 +3,9 @@
 Lives here: an article's text, lines, sentences and date (``article``), the words deals are
 read by (``lexicon``, over ``dealgraph/data/news.toml``), what a sentence mentions: entities,
 amounts, capacities, dates (``mentions``), who pays whom in a sentence (``rules``), the verb
-``extract_rows`` and its result (``extract``), and merging reviewed rows into a ledger file
-(``merge``).
+``extract_rows`` and its result (``extract``), merging reviewed rows into a ledger file
+(``merge``), and an optional model at a user-given OpenAI-compatible endpoint whose rows pass the
+same checks (``llm``, off by default).
 
 Rules over the alias table and the ledger's own cell parsers, offline: Traditional Chinese is
 converted to Simplified with OpenCC for matching, relative dates are read with dateparser, and

@@ -90,7 +90,7 @@ def _same(a: float | None, b: float | None) -> bool:
 
 
 def extract_rows(articles: Iterable[Article | str | Path], *, aliases: AliasTable | Mapping[str, str] | None = None,
-                 date: dt.date | None = None) -> Extraction:
+                 date: dt.date | None = None, llm: str | None = None, llm_model: str = "default") -> Extraction:
     """Candidate ledger rows from news articles in English, Simplified or Traditional Chinese.
 
     Parameters
@@ -101,6 +101,10 @@ def extract_rows(articles: Iterable[Article | str | Path], *, aliases: AliasTabl
         Entity names (the built-in table, extended by a mapping ``alias -> name``).
     date : datetime.date, optional
         The day the articles were published, for relative dates; else each article's date line.
+    llm : str, optional
+        An OpenAI-compatible endpoint (``http://127.0.0.1:8080/v1``) whose model also proposes rows
+        (``llm_model`` names the model; a key is read from ``DEALGRAPH_LLM_KEY``). Its rows pass the
+        same checks (see ``dealgraph.news.llm``) and merge with the rules' rows; off by default.
 
     Returns
     -------
@@ -112,9 +116,10 @@ def extract_rows(articles: Iterable[Article | str | Path], *, aliases: AliasTabl
     Notes
     -----
     Rules, not a model: a verb cue gives the direction, the words next to an amount its cap, the
-    sentence's words its status (see ``dealgraph.news.rules`` and ``dealgraph/data/news.toml``). Only
-    sentences with an amount, a capacity or shares granted give rows; a deal named without a figure
-    ("Microsoft is OpenAI's main backer") is not proposed. Linear in the article's length.
+    sentence's words its status (see ``dealgraph.news.rules`` and ``dealgraph/data/news.toml``). A deal
+    named without a figure ("Microsoft is OpenAI's main backer") is proposed with its amount unknown
+    and a confidence of at most 0.5 when the sentence names both parties, a verb between them and
+    what changes hands, and states no amount. Linear in the article's length.
 
     Examples
     --------
@@ -146,6 +151,16 @@ def extract_rows(articles: Iterable[Article | str | Path], *, aliases: AliasTabl
             for f in flows:
                 _add(rows, f, _evidence(article, sentence.line, sentence.text), article.name, sentence.line)
             skipped += [{"article": article.name, "line": sentence.line, "text": s.text, "why": s.why, "sentence": sentence.text} for s in skips]
+        if llm:
+            from .llm import propose_rows
+
+            lines = article.lines
+            proposed = propose_rows(article, llm, names, model=llm_model)
+            for f, line in proposed.rows:
+                f.date = article.date.isoformat() if article.date else article.month
+                _add(rows, f, _evidence(article, line, lines[line - 1].strip()), article.name, line)
+            skipped += [{"article": article.name, "line": line, "text": s.text, "why": s.why, "sentence": lines[line - 1] if line else ""}
+                        for s, line in proposed.refused]
     frame = pl.DataFrame(rows, schema=_SCHEMA) if rows else pl.DataFrame(schema=_SCHEMA)
     return Extraction(frame, pl.DataFrame(skipped, schema=_SKIP_SCHEMA) if skipped else pl.DataFrame(schema=_SKIP_SCHEMA),
                       tuple(read), tuple(notes))
@@ -158,7 +173,10 @@ def _add(rows: list[dict[str, Any]], f: Flow, evidence: str, article: str, line:
         # one sentence gives the amount, another the capacity: "... worth $300 billion" and "Oracle will supply 4.5 GW to OpenAI"
         halves = (row["amount"] is None) != (f.amount is None) and (row["gw"] is None) != (f.gw is None) \
             and (row["amount"] is None) == (f.gw is None) and row["article"] == article
-        if (row["source"], row["target"], row["kind"]) == (f.source, f.target, f.kind) and (same_deal or halves):
+        # a deal named without a figure, and the same deal with one, in one article: one row
+        unstated = row["article"] == article and ((f.amount is None and f.gw is None) or (row["amount"] is None and row["gw"] is None))
+        halves = halves or unstated
+        if (row["source"], row["target"]) == (f.source, f.target) and (row["kind"] == f.kind or unstated) and (same_deal or halves):
             if evidence not in row["evidence"]:
                 row["evidence"] += " ; " + evidence
             row["gw"] = row["gw"] if row["gw"] is not None else f.gw

@@ -52,6 +52,8 @@ _DATE = re.compile(
     r"|(?P<zrel>昨天|昨日|今天|今日|上月|上个月|本月|这个月|上周|上星期|去年)",
     re.IGNORECASE)
 _COMPANY = re.compile(r"\b[A-Z][A-Za-z0-9&'.\-]*[A-Za-z0-9](?:\s+(?:[A-Z][A-Za-z0-9&'.\-]*[A-Za-z0-9]|&))*")
+# descriptors, not names: 人工智能初创公司, 数据中心运营商
+_ZH_GENERIC = re.compile(r"人工智能|初创|新创|芯片|晶片|云|数据中心|运营商|服务商|矿企|科技巨头|这家|该|一家|两家|旗下|美国|中国|日本|阿联酋")
 _ZH_COMPANY = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:公司|集团|科技|银行|资本|基金|控股|能源|电信|半导体)")
 # Capitalised words that are not companies: sentence openers, titles, places, units, days and months, news agencies.
 _NOT_COMPANIES = frozenset("""
@@ -67,6 +69,7 @@ technology tech news report reports statement press release thursday's tuesday's
 dow s&p federal government white house congress senate california texas washington london beijing tokyo paris seoul taipei
 hong kong singapore japan korea taiwan india europe america microsoft's nvidia's openai's amazon's google's united kingdom britain
 states saudi arabia uae emirates norway netherlands germany france canada australia abilene louisiana new jersey
+claude chatgpt gemini llama grok copilot blackwell rubin grace vera hopper gb200 gb300 mi450 instinct trainium
 """.split())
 
 
@@ -147,7 +150,7 @@ def _trim(name: str) -> str:
 def _zh_organisations(text: str) -> list[tuple[int, str]]:
     """Organisation names in Chinese text that the alias table does not know: jieba's organisation tag (nt), and names
     ending in a company word (公司, 集团, 科技 ...)."""
-    found = [(m.start(), m.group()) for m in _ZH_COMPANY.finditer(text)]
+    found = [(m.start(), m.group()) for m in _ZH_COMPANY.finditer(text) if not _ZH_GENERIC.search(m.group())]
     position = 0
     for word, flag in _segmenter().lcut(text):
         if flag == "nt" and len(word) >= 2:

@@ -27,6 +27,7 @@ _SEPARATOR = re.compile(r"[,;，；:：]|\b(?:while|whereas|but)\b")
 _CONNECTOR = re.compile(r"^\s*(?:,|、|和|与|及|以及|and|&|, and|,and|or)?\s*$", re.IGNORECASE)
 _MARK_GAP = 16  # characters between a marked object and its verb (X向Y[将]投资, 向Y进行20亿美元的股权投资)
 _EQUITY_OBJECTS = re.compile(r"warrant|shares|stock|equity|认股权证|股份|股票|股权", re.IGNORECASE)
+_DEAL_NOUNS = {"deal", "deals", "contract", "contracts", "agreement", "pact"}  # "Microsoft's $17.4 billion deal with Nebius"
 _SIDES = {"pays": ("subject pays", False), "grants": ("subject issues to the holder", False),
           "receives": ("subject is paid", True), "provides": ("subject sells and is paid", True)}
 
@@ -133,6 +134,11 @@ def _relation(cue: Cue, ents: list[Mention], text: str, zh: bool, lex: Lexicon) 
         shut += [e for e in ents if text[:e.start].endswith(lex.object_marks_only_zh)]
     candidates = [e for e in before if (obj is None or e.value != obj.value) and e not in shut]
     subject = _nearest(candidates, reverse=True)
+    which = None if zh else list(re.finditer(r",\s*(?:which|who|that)\b", text[:cue.start]))
+    if which and subject is not None and subject.start > which[-1].start() and not _SEPARATOR.search(text[which[-1].end():cue.start]):
+        antecedent = _nearest([e for e in before if e.end <= which[-1].start() and (obj is None or e.value != obj.value)], reverse=True)
+        if antecedent is not None and antecedent.known:  # the relative clause's verb is its antecedent's
+            subject = antecedent
     if its and subject is not None:  # "Hut 8 ... Fluidstack will lease its 245 MW": the other party named before, Hut 8
         obj = next((e for e in (*partners, *before) if e.known and e.value != subject.value), None)
     if subject is not None and not zh and text[subject.end:subject.end + 2] in ("'s", "’s"):
@@ -146,6 +152,38 @@ def _relation(cue: Cue, ents: list[Mention], text: str, zh: bool, lex: Lexicon) 
         if obj is not None:
             why.append(f"the other party is the partner of the deal ('{text[:obj.start].rstrip()[-4:].strip()} {obj.text}')")
     return _Relation(cue, subject, obj, why)
+
+
+def _both_named(cue: Cue, ents: list[Mention], text: str, zh: bool, lex: Lexicon) -> _Relation | None:
+    """The relation of a verb that names both parties, known ones, in its own clause, and what changes hands (a kind word or
+    the verb's kind): a deal stated without a figure ("Meta will buy NVIDIA chips", "微软是OpenAI的主要投资者")."""
+    rel = _backer(cue, [cue], ents, text) if cue.role == "backer" else _relation(cue, ents, text, zh, lex)
+    if rel is None or rel.subject is None or rel.object is None or not (rel.subject.known and rel.object.known):
+        return None
+    lo, hi = min(rel.subject.start, rel.object.start, cue.start), max(rel.subject.end, rel.object.end, cue.end)
+    if _SEPARATOR.search(text[lo:hi]) or rel.subject.value == rel.object.value:
+        return None
+    clause_end = _SEPARATOR.search(text, hi)
+    clause = text[lo:clause_end.start() if clause_end else len(text)]
+    if not (cue.kind or lex.find("kind", clause)):
+        return None
+    return rel
+
+
+def _later(cue: Cue, ents: list[Mention], text: str, lex: Lexicon) -> list[_Relation]:
+    """The relations of the paying verbs after ``cue`` in its sentence (each with its own object)."""
+    return [_relation(c, ents, text, bool(re.search(r"[\u4e00-\u9fff]", text)), lex)
+            for c in lex.find_cues(text) if c.start >= cue.end and c.role == "pays"]
+
+
+def _receiver(cue: Cue, ents: list[Mention], text: str, lex: Lexicon) -> _Relation | None:
+    """An earlier "receives" verb in the same clause, as in "Cerebras获得G42注资" or "xAI won a $2B investment from NVIDIA"."""
+    for c in reversed([c for c in lex.find_cues(text) if c.role == "receives" and c.end <= cue.start]):
+        if _SEPARATOR.search(text[c.end:cue.start]):
+            return None
+        subject = _nearest([e for e in ents if e.end <= c.start and not _SEPARATOR.search(text[e.end:c.start])], reverse=True)
+        return _Relation(c, subject, None)
+    return None
 
 
 def _backer(cue: Cue, cues: list[Cue], ents: list[Mention], text: str) -> _Relation | None:
@@ -200,7 +238,10 @@ def read_sentence(sentence: Sentence, names: Names, lex: Lexicon, article: Artic
     gws = [c for c in capacities(text) if not any(_overlaps(c, m) for m in moneys)]
     cues = [_lending(c, text, lex) for c in lex.find_cues(text) if not any(_overlaps(c, x) for x in (*ents, *moneys, *gws))]
     grant_cues = [c for c in cues if c.role == "grants" and _EQUITY_OBJECTS.search(text[c.end:c.end + 60])]
-    if not (moneys or gws or grant_cues):
+    # a deal named without a figure, in a sentence with no amount (one whose amounts are totals or prices is about those)
+    stated = [] if moneys else [c for c in cues if c.role in ("pays", "provides", "receives", "backer")
+                                and _both_named(c, ents, text, sentence.zh, lex)]
+    if not (moneys or gws or grant_cues or stated):
         topic = next((e for e in ents if e.known), None)
         if topic is not None:  # "Anthropic was valued at ..." then "Amazon, its largest backer, invested $4 billion": in Anthropic
             memory.payee = str(topic.value)
@@ -250,6 +291,8 @@ def read_sentence(sentence: Sentence, names: Names, lex: Lexicon, article: Artic
         anchors = [a for a in anchors if not any(a is x for x, _ in done)]
     for anchor in anchors:
         usable = [c for c in cues if c.role != "grants" or (anchor.kind == "money" and c.end <= anchor.start)]  # granted $350M of stock
+        if any(c.role in _SIDES for c in usable):  # "will provide capacity to Meta under a contract worth $14.2bn": the verb says
+            usable = [c for c in usable if c.text.lower() not in _DEAL_NOUNS]
         if not usable:
             skips.append(Skip(anchor.text, "no verb says who pays whom"))
             continue
@@ -273,10 +316,13 @@ def read_sentence(sentence: Sentence, names: Names, lex: Lexicon, article: Artic
         flow.status, flow.date, flow.years = status, date, years
         flow.why += common
         flows.append(flow)
-    for cue in grant_cues:
-        if not any(r.cue is cue for _, r in relations):
-            rel = _relation(cue, ents, text, sentence.zh, lex)
-            anchor = Mention(cue.start, cue.end, cue.text, "grant", None)
+    for cue in (*grant_cues, *stated):
+        if not any(r.cue is cue for _, r in relations) and not any(c.start <= cue.start < c.end for c in grant_cues if c is not cue):
+            rel = _both_named(cue, ents, text, sentence.zh, lex) or _relation(cue, ents, text, sentence.zh, lex)
+            pair = {rel.subject.value if rel.subject else None, rel.object.value if rel.object else None}
+            if cue.role != "grants" and any({f.source, f.target} == pair for f in flows):
+                continue
+            anchor = Mention(cue.start, cue.end, cue.text, "grant" if cue.role == "grants" else "deal", None)
             flow = _flow(anchor, rel, earlier, ents, text, lex, memory, skips)
             if flow is not None:
                 flow.status, flow.date, flow.years = status, date, years
@@ -304,14 +350,22 @@ def _window(text: str, lo: int, m: Mention, hi: int) -> tuple[str, str]:
 _LEADING_ONLY = ("part", "upside", "vague")  # words that come before the amount they qualify (the first 1 GW, could rise to $X)
 
 
+_TRAILING_ONLY = ("round_total",)  # words that come after the amount they qualify (a $1.1 billion Series B round)
+
+
 def _not_flow(lex: Lexicon, window: tuple[str, str]):
-    """The first word in an amount's window that makes it something else than a flow (leading-only words before it only)."""
+    """The first word in an amount's window that makes it something else than a flow (leading-only words before it only,
+    trailing-only words right after it only)."""
     before, after = window
-    word = lex.first("not_flow", before)
+    word = next((w for w in lex.find("not_flow", before) if w.group not in _TRAILING_ONLY), None)
     if word is not None:
         return word
-    word = lex.first("not_flow", after)
-    return word if word is not None and word.group not in _LEADING_ONLY else None
+    for w in lex.find("not_flow", after):
+        if w.group in _TRAILING_ONLY and len(after[:w.start].split()) > 2:
+            continue  # "$1.1 billion Series B round": right after it, not four words on
+        if w.group not in _LEADING_ONLY:
+            return w
+    return None
 
 
 def _respectively(text, ents, anchors, cues, zh, lex, memory) -> list[tuple[Mention, _Relation]]:
@@ -327,7 +381,7 @@ def _respectively(text, ents, anchors, cues, zh, lex, memory) -> list[tuple[Ment
         if len(group) >= 2 and len(amounts) == 1:  # "A, B and C each invested about $2 billion", "分别投资约20亿美元"
             amounts = amounts * len(group)
         if len(group) >= 2 and len(group) == len(amounts):
-            obj = rel.object
+            obj = rel.object if rel.object is not None and rel.object.value not in {g.value for g in group} else None
             borrowed = False
             if obj is None:  # "OpenAI raised $110 billion, and Amazon, NVIDIA and SoftBank will invest ... respectively"
                 names = {g.value for g in group}
@@ -350,6 +404,19 @@ def _flow(anchor: Mention, rel: _Relation, earlier, ents: list[Mention], text: s
     confidence = 0.9 - (0.15 if rel.borrowed else 0.0)
     subject, obj = rel.subject, rel.object
     parallel = next((r for a, r in reversed(earlier) if r.cue.role == cue.role and r.object is not None), None)
+    receiver = next((r for a, r in reversed(earlier) if r.cue.role == "receives" and r.subject is not None), None)
+    if obj is None and cue.role == "pays" and receiver is None:
+        receiver = _receiver(cue, ents, text, lex)
+    if obj is None and cue.role == "pays" and receiver is not None and receiver.subject is not None \
+            and receiver.subject.value != (subject.value if subject else None):
+        obj = receiver.subject
+        why.append(f"the other party receives it ('{receiver.cue.text}')")
+    if obj is None and cue.role == "pays" and subject is not None:  # "斥资50亿美元，以每股23.28美元认购英特尔普通股": the next verb's
+        later = next((r for r in _later(cue, ents, text, lex) if r.object is not None and r.object.value != subject.value), None)
+        if later is not None:
+            obj = later.object
+            why.append(f"the other party is the object of the next verb ('{later.cue.text}')")
+            confidence -= 0.1
     if obj is None and parallel is not None:
         obj = parallel.object
         why.append(f"the other party is the one of the clause before ('{parallel.cue.text}')")
@@ -389,7 +456,7 @@ def _flow(anchor: Mention, rel: _Relation, earlier, ents: list[Mention], text: s
             skips.append(Skip(anchor.text, f"'{cue.text}' puts the money in a place or project ('{placed.group()}...'), not a named company"))
             return None
         if obj is None:
-            if cue.role != "pays" or anchor.kind == "grant":
+            if cue.role != "pays" or anchor.kind in ("grant", "deal"):
                 if cue.role == "receives":  # "xAI is raising $20 billion": the next sentence's investors pay xAI
                     memory.payee = str(subject.value)
                 skips.append(Skip(anchor.text, f"'{cue.text}' names one party only"))
@@ -425,6 +492,9 @@ def _flow(anchor: Mention, rel: _Relation, earlier, ents: list[Mention], text: s
     if unknown:
         why.append(f"not in the alias table: {', '.join(map(str, unknown))}")
         confidence -= 0.3 * len(unknown)
+    if anchor.kind == "deal":
+        why.append("no figure is stated: the amount stays unknown")
+        confidence = min(confidence, 0.5)
     memory.payer, memory.payee = str(payer.value), str(payee.value)
     return Flow(str(payer.value), str(payee.value), anchor.value if anchor.kind == "money" else None,
                 anchor.currency or "USD", cap, "committed", kind, anchor.value if anchor.kind == "capacity" else None, None, None,
