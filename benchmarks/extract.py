@@ -12,7 +12,8 @@ was tuned on it:
 - ``tests/data/articles`` (24 articles): the rules were then tuned on it;
 - ``tests/data/articles-2`` (12 articles): measured once as written (precision 0.56, recall 0.40), then tuned on;
 - ``tests/data/articles-3`` (15 articles): measured once as written (0.61, 0.45), then tuned on;
-- ``tests/data/articles-4`` (15 articles): held out, measured only with the final rules; its
+- ``tests/data/articles-4`` (15 articles): measured once as written (0.71, 0.56), then tuned on;
+- ``tests/data/articles-5`` (15 articles): held out, measured only with the final rules; its
   figures are the ones to expect on new text.
 
 A proposed row matches an expected one of the same article when both name the same source and
@@ -38,8 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT / "tests" / "data" / "articles"
-SETS = {"tuned": ARTICLES, "tuned 2": ROOT / "tests" / "data" / "articles-2", "tuned 3": ROOT / "tests" / "data" / "articles-3",
-        "held out": ROOT / "tests" / "data" / "articles-4"}
+SETS = {"tuned": ARTICLES, **{f"tuned {n}": ROOT / "tests" / "data" / f"articles-{n}" for n in (2, 3, 4)},
+        "held out": ROOT / "tests" / "data" / "articles-5"}
 
 
 def _number(cell: str) -> float | None:

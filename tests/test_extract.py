@@ -312,7 +312,8 @@ def test_any_text_gives_valid_rows_or_none(parts):
 
 
 # Precision and recall measured on each set (benchmarks/extract.py) when this was written; a change that reads worse fails.
-FLOORS = {"articles": (0.95, 0.9), "articles-2": (0.95, 0.9), "articles-3": (0.85, 0.6)}
+FLOORS = {"articles": (0.95, 0.9), "articles-2": (0.95, 0.9), "articles-3": (0.85, 0.6), "articles-4": (0.95, 0.85),
+          "articles-5": (0.8, 0.6)}
 
 
 @pytest.mark.parametrize("folder", sorted(FLOORS))
@@ -376,7 +377,7 @@ class _FakeModel:
 
 def test_a_model_at_a_local_endpoint_proposes_rows_that_pass_the_same_checks(tmp_path, monkeypatch):
     article = tmp_path / "a.txt"
-    article.write_text("2025-11-18\nNVIDIA will invest up to $10 billion in Anthropic.\nMeta is said to be weighing a cloud deal with Google.\n",
+    article.write_text("2025-11-18\nNVIDIA will invest up to $10 billion in Anthropic.\nMeta is said to be weighing Google's cloud for its models.\n",
                        encoding="utf-8")
     answer = json.dumps({"rows": [
         {"source": "Meta", "target": "Google", "amount": None, "kind": "cloud", "status": "rumored", "cap": "exact", "line": 3, "why": "weighing"},
@@ -398,7 +399,7 @@ def test_a_model_at_a_local_endpoint_proposes_rows_that_pass_the_same_checks(tmp
     found = {(r["source"], r["target"]): r for r in result["rows"]}
     assert set(found) == {("NVIDIA", "Anthropic"), ("Meta", "Google")}
     assert found["Meta", "Google"]["status"] == "rumored" and "proposed by the model: weighing" in found["Meta", "Google"]["why"]
-    assert found["Meta", "Google"]["evidence"].endswith("line 3: 'Meta is said to be weighing a cloud deal with Google.'")
+    assert found["Meta", "Google"]["evidence"].endswith("line 3: 'Meta is said to be weighing Google's cloud for its models.'")
     assert found["NVIDIA", "Anthropic"]["confidence"] == 0.9  # the rules' row, the model's agreeing with it
     refused = [s["why"] for s in result["skipped"] if "model's row was refused" in s["why"]]
     assert len(refused) == 5 and any("not an amount on line 3" in w for w in refused) and any("'Amazon' is not named" in w for w in refused)

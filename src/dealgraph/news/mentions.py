@@ -4,7 +4,6 @@ capacities in gigawatts, dates and terms in years."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ _EN_MONEY = re.compile(
 _EN_CURRENCY = {"$": "USD", "us$": "USD", "u.s.$": "USD", "usd": "USD", "dollars": "USD", "nt$": "TWD", "hk$": "HKD", "€": "EUR", "euro": "EUR",
                 "euros": "EUR", "£": "GBP", "pounds": "GBP", "¥": "CNY", "yuan": "CNY"}
 _ZH_NUMERALS = "零〇一二两三四五六七八九十百千"
-_ZH_MONEY = re.compile(r"(?<![\d.数几上百千万亿])(?>(?P<num>\d+(?:\.\d+)?|[" + _ZH_NUMERALS + r"]+)"
+_ZH_MONEY = re.compile(r"(?<![\d.数几上百千万亿])(?>(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[" + _ZH_NUMERALS + r"]+)"
                        r"\s*(?P<scale>万亿|千亿|百亿|十亿|亿|千万|百万|万|兆(?!瓦))?"
                        r"\s*(?P<cur>美元|美金|人民币|欧元|港元|港币|日元|英镑|新台币|元)?)(?!级)")
 _ZH_CURRENCY = {"美元": "USD", "美金": "USD", "人民币": "CNY", "元": "CNY", "欧元": "EUR", "港元": "HKD", "港币": "HKD", "日元": "JPY", "英镑": "GBP",
@@ -39,7 +38,8 @@ _ZH_CURRENCY = {"美元": "USD", "美金": "USD", "人民币": "CNY", "元": "CN
 _CAPACITY = re.compile(r"(?P<num>\d+(?:\.\d+)?|\b(?:" + _WORDS + r")\b|[一二两三四五六七八九十]+)\s*-?\s*"
                        r"(?P<unit>gigawatts?\b|GW\b|megawatts?\b|MW\b|千兆瓦|吉瓦|兆瓦|百万瓦)", re.IGNORECASE)
 _YEARS = re.compile(r"\b(?:over|for|across|spanning|during)\s+(?:the\s+next\s+|a\s+period\s+of\s+)?(?P<n>\d+|" + _WORDS + r")\s+years?\b"
-                    r"|\b(?P<n2>\d+|" + _WORDS + r")-year\b|(?:为期|期限|未来)(?P<n3>\d+|[一二两三四五六七八九十]+)年", re.IGNORECASE)
+                    r"|\b(?P<n2>\d+|" + _WORDS + r")-year\b|(?:为期|期限|未来)(?P<n3>\d{1,2}|[一二两三四五六七八九十]+)年"
+                    r"|(?<!\d)(?P<n4>\d{1,2}|[一二两三四五六七八九十]+)年(?:内|期)", re.IGNORECASE)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DAYS_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAYS_ZH = "一二三四五六日"
@@ -52,8 +52,10 @@ _DATE = re.compile(
     r"|(?P<zrel>昨天|昨日|今天|今日|上月|上个月|本月|这个月|上周|上星期|去年)",
     re.IGNORECASE)
 _COMPANY = re.compile(r"\b[A-Z][A-Za-z0-9&'.\-]*[A-Za-z0-9](?:\s+(?:[A-Z][A-Za-z0-9&'.\-]*[A-Za-z0-9]|&))*")
-# descriptors, not names: 人工智能初创公司, 数据中心运营商
-_ZH_GENERIC = re.compile(r"人工智能|初创|新创|芯片|晶片|云|数据中心|运营商|服务商|矿企|科技巨头|这家|该|一家|两家|旗下|美国|中国|日本|阿联酋")
+# descriptors, not names: 人工智能初创公司, 数据中心运营商, 这一合作
+_ZH_GENERIC = re.compile(r"人工智能|初创|新创|芯片|晶片|云|数据中心|运营商|服务商|矿企|科技巨头|这|该|此|其|一家|两家|双方|旗下|美国|中国|日本|阿联酋"
+                         r"|合作|交易|协议|合同|公司$|消息|报道|分析|市场|投资者|股东|今年|去年|本周|上月|同时|随后|此外|另外|目前|承诺|预计|据|称|指出|透露")
+_ZH_SUBJECT = re.compile(r"(?:^|[,;:，；：。、])\s*(?P<name>[\u4e00-\u9fff]{2,6}?)(?=将|已|也|则|正在|计划|宣布|表示|同意|拟|已经)")
 _ZH_COMPANY = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:公司|集团|科技|银行|资本|基金|控股|能源|电信|半导体)")
 # Capitalised words that are not companies: sentence openers, titles, places, units, days and months, news agencies.
 _NOT_COMPANIES = frozenset("""
@@ -148,26 +150,18 @@ def _trim(name: str) -> str:
 
 
 def _zh_organisations(text: str) -> list[tuple[int, str]]:
-    """Organisation names in Chinese text that the alias table does not know: jieba's organisation tag (nt), and names
-    ending in a company word (公司, 集团, 科技 ...)."""
-    found = [(m.start(), m.group()) for m in _ZH_COMPANY.finditer(text) if not _ZH_GENERIC.search(m.group())]
-    position = 0
-    for word, flag in _segmenter().lcut(text):
-        if flag == "nt" and len(word) >= 2:
-            found.append((position, word))
-        position += len(word)
-    return found
+    """Organisation names in Chinese text that the alias table does not know: names ending in a company word (``阿里巴巴集团``),
+    and a name standing as a clause's subject before the words that open a deal (``，阿里巴巴将向OpenAI投资``).
 
-
-@functools.cache
-def _segmenter():
-    import logging
-
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading; the library never prints
-    return jieba.posseg
+    >>> _zh_organisations("据报道，阿里巴巴将向OpenAI投资。腾讯控股宣布，这一合作将扩大")
+    [(4, '阿里巴巴'), (19, '腾讯控股')]
+    """
+    found = {m.start(): m.group() for m in _ZH_COMPANY.finditer(text) if not _ZH_GENERIC.search(m.group())}
+    for m in _ZH_SUBJECT.finditer(text):
+        name = m.group("name")
+        if not _ZH_GENERIC.search(name) and not any(s <= m.start("name") < s + len(n) for s, n in found.items()):
+            found[m.start("name")] = name
+    return sorted(found.items())
 
 
 def _word_number(words: str) -> float | None:
@@ -259,13 +253,13 @@ def capacities(text: str) -> list[Mention]:
 def term_years(text: str) -> float | None:
     """A term in years stated in ``text`` (``over five years``, ``a seven-year deal``, ``为期10年``), if any.
 
-    >>> term_years("a $38 billion deal over seven years"), term_years("为期5年的协议"), term_years("no term")
-    (7.0, 5.0, None)
+    >>> term_years("a $38 billion deal over seven years"), term_years("为期5年的协议"), term_years("十年内"), term_years("2025年内")
+    (7.0, 5.0, 10.0, None)
     """
     m = _YEARS.search(text)
     if not m:
         return None
-    n = m.group("n") or m.group("n2") or m.group("n3")
+    n = m.group("n") or m.group("n2") or m.group("n3") or m.group("n4")
     if n.isdigit():
         return float(n)
     if n.lower() in _WORD_NUMBERS:

@@ -119,10 +119,18 @@ def _relation(cue: Cue, ents: list[Mention], text: str, zh: bool, lex: Lexicon) 
         gap = text[last.end:cue.start]
         # 与/和 join partners or a list: not an object; a short descriptor may come between (向荷兰AI云服务商Nebius采购)
         if _marked(text, last, ents, lex.object_marks_only_zh) and len(gap) <= _MARK_GAP and not _SEPARATOR.search(gap):
+            if text[:last.start].rstrip().endswith("由"):  # 由亚马逊领投: the marked party does it (the agent)
+                agent = _Relation(cue, last, _nearest([e for e in before[:-1] if e.value != last.value], reverse=True), ["'由': the agent"])
+                return agent
             obj = last
             group = _group(ents, last, text)
             before = [e for e in before if e not in group and e.end <= group[0].start]
-    its = obj is None and re.match(r"\s*(?:其|its\b|their\b)", text[cue.end:], re.IGNORECASE) is not None
+    rest = text[cue.end:]
+    clause_end = _SEPARATOR.search(rest)
+    # "lease its 245 MW", "buy ... from it", "向其采购": the pronoun is the other party named before
+    its = obj is None and (re.match(r"\s*(?:其|its\b|their\b)", rest, re.IGNORECASE) is not None
+                           or re.search(r"\b(?:from|in|to|with) it\b", rest[:clause_end.start() if clause_end else len(rest)]) is not None
+                           or bool(zh and re.search(r"(?:向|从|为|对|给)其\S{0,3}$", text[max(0, cue.start - 6):cue.start])))
     if obj is None and after and not its:
         obj = _nearest([e for e in after if not _SEPARATOR.search(text[cue.end:e.start])], reverse=False)
     partners = [e for e in ents if _marked(text, e, ents, lex.partner_marks)]
@@ -161,7 +169,10 @@ def _both_named(cue: Cue, ents: list[Mention], text: str, zh: bool, lex: Lexicon
     if rel is None or rel.subject is None or rel.object is None or not (rel.subject.known and rel.object.known):
         return None
     lo, hi = min(rel.subject.start, rel.object.start, cue.start), max(rel.subject.end, rel.object.end, cue.end)
-    if _SEPARATOR.search(text[lo:hi]) or rel.subject.value == rel.object.value:
+    between = [e for e in ents if lo <= e.start and e.end <= hi and e.value not in (rel.subject.value, rel.object.value)]
+    if between or rel.subject.value == rel.object.value:  # another party between them: not a plain "X buys from Y"
+        return None
+    if rel.object.start > cue.end and _SEPARATOR.search(text[cue.end:rel.object.start]):
         return None
     clause_end = _SEPARATOR.search(text, hi)
     clause = text[lo:clause_end.start() if clause_end else len(text)]
@@ -207,12 +218,13 @@ def _backer(cue: Cue, cues: list[Cue], ents: list[Mention], text: str) -> _Relat
 
 
 def _marked(text: str, e: Mention, ents: list[Mention], marks: tuple[str, ...]) -> bool:
-    """Whether a mark (``与``, ``with``) comes before ``e``, directly or before a short descriptor (``与数据中心运营商IREN``)."""
+    """Whether a mark (``与``, ``with``) comes before ``e``, directly or before a short descriptor (``与数据中心运营商IREN``,
+    ``在亚马逊云端服务（AWS）``: another name of the same party may come between)."""
     lead = text[max(0, e.start - 12):e.start]
     for mark in marks:
         at = lead.rfind(mark)
         if at >= 0 and (at + len(mark) == len(lead) or not _SEPARATOR.search(lead[at:]) and not any(
-                e.start - len(lead) + at < x.end <= e.start for x in ents if x is not e)):
+                e.start - len(lead) + at < x.end <= e.start for x in ents if x is not e and x.value != e.value)):
             if at + len(mark) == len(lead) or re.search(r"[\u4e00-\u9fff]", mark):
                 return True
     return False
@@ -239,8 +251,10 @@ def read_sentence(sentence: Sentence, names: Names, lex: Lexicon, article: Artic
     cues = [_lending(c, text, lex) for c in lex.find_cues(text) if not any(_overlaps(c, x) for x in (*ents, *moneys, *gws))]
     grant_cues = [c for c in cues if c.role == "grants" and _EQUITY_OBJECTS.search(text[c.end:c.end + 60])]
     # a deal named without a figure, in a sentence with no amount (one whose amounts are totals or prices is about those)
-    stated = [] if moneys else [c for c in cues if c.role in ("pays", "provides", "receives", "backer")
+    stated = [] if moneys else [c for c in cues if c.role in ("pays", "provides", "receives", "backer", "deal")
                                 and _both_named(c, ents, text, sentence.zh, lex)]
+    if any(c.role != "deal" for c in stated):  # "signed an agreement to supply Microsoft": the verb of paying or selling says
+        stated = [c for c in stated if c.role != "deal"]
     if not (moneys or gws or grant_cues or stated):
         topic = next((e for e in ents if e.known), None)
         if topic is not None:  # "Anthropic was valued at ..." then "Amazon, its largest backer, invested $4 billion": in Anthropic
@@ -266,6 +280,8 @@ def read_sentence(sentence: Sentence, names: Names, lex: Lexicon, article: Artic
     gw_skips = []
     for c in gws:
         word = _not_flow(lex, _window(text, 0, c, len(text)))
+        if word is not None and word.text.lower() in _SIZE_WORDS:
+            word = None  # "a total of 10 GW", "总计10吉瓦": the deal's size, not a running total
         (gw_skips.append(Skip(c.text, f"{word.group}: '{word.text}'")) if word else anchors.append(c))
     skips += gw_skips
     status_word = lex.first("status", text)
@@ -350,6 +366,7 @@ def _window(text: str, lo: int, m: Mention, hi: int) -> tuple[str, str]:
 _LEADING_ONLY = ("part", "upside", "vague")  # words that come before the amount they qualify (the first 1 GW, could rise to $X)
 
 
+_SIZE_WORDS = {"总计", "a total of", "in total", "共计", "合计", "总共", "altogether", "combined"}
 _TRAILING_ONLY = ("round_total",)  # words that come after the amount they qualify (a $1.1 billion Series B round)
 
 
@@ -381,16 +398,18 @@ def _respectively(text, ents, anchors, cues, zh, lex, memory) -> list[tuple[Ment
         if len(group) >= 2 and len(amounts) == 1:  # "A, B and C each invested about $2 billion", "分别投资约20亿美元"
             amounts = amounts * len(group)
         if len(group) >= 2 and len(group) == len(amounts):
-            obj = rel.object if rel.object is not None and rel.object.value not in {g.value for g in group} else None
+            names = {g.value for g in group}
+            obj = rel.object if rel.object is not None and rel.object.value not in names else None
             borrowed = False
             if obj is None:  # "OpenAI raised $110 billion, and Amazon, NVIDIA and SoftBank will invest ... respectively"
-                names = {g.value for g in group}
+                obj = next((e for e in ents if e.known and e.value not in names and e.start >= cue.end), None)
+            name = memory.payer if _SIDES[cue.role][1] else memory.payee
+            if obj is None and name is not None and name not in names:  # "NVIDIA and SoftBank are each putting in $30 billion"
+                obj, borrowed = Mention(-1, -1, name, "entity", name), True
+            if obj is None:
                 obj = next((e for e in ents if e.known and e.value not in names), None)
             if obj is None:
-                name = memory.payer if _SIDES[cue.role][1] else memory.payee
-                if name is None:
-                    return []
-                obj, borrowed = Mention(-1, -1, name, "entity", name), True
+                return []
             word = lex.first("respectively", text)
             return [(a, _Relation(cue, p, obj, [f"'{word.text if word else ''}': parties and amounts paired in order"], borrowed))
                     for p, a in zip(group, amounts)]
@@ -417,6 +436,9 @@ def _flow(anchor: Mention, rel: _Relation, earlier, ents: list[Mention], text: s
             obj = later.object
             why.append(f"the other party is the object of the next verb ('{later.cue.text}')")
             confidence -= 0.1
+    if obj is None and subject is not None and anchor.kind == "capacity" and memory.payer == subject.value and memory.payee:
+        obj = Mention(-1, -1, memory.payee, "entity", memory.payee)
+        why.append("the capacity of the deal just stated")
     if obj is None and parallel is not None:
         obj = parallel.object
         why.append(f"the other party is the one of the clause before ('{parallel.cue.text}')")
@@ -461,12 +483,17 @@ def _flow(anchor: Mention, rel: _Relation, earlier, ents: list[Mention], text: s
                     memory.payee = str(subject.value)
                 skips.append(Skip(anchor.text, f"'{cue.text}' names one party only"))
                 return None
+            if not capacities(text):  # "plans to spend $200 billion on capital projects": a spending plan, not a flow
+                skips.append(Skip(anchor.text, f"'{cue.text}' names no counterparty: a spending plan, not a flow"))
+                return None
             obj = Mention(-1, -1, f"unnamed counterparty of {subject.value}", "entity", f"unnamed counterparty of {subject.value}", known=False)
             why.append("no counterparty is named")
             confidence = min(confidence, 0.3)
         words, reverse = _SIDES[cue.role]
         if cue.role == "receives" and anchor.kind == "capacity":  # "gets 1 GW of compute from NVIDIA": capacity comes in, money goes out
             words, reverse = "subject gets capacity and pays for it", False
+        elif cue.role == "receives" and anchor.kind == "deal" and _kind(anchor, cue, text, lex)[0] not in ("equity", "loan"):
+            words, reverse = "subject gets goods or services and pays for them", False  # 付费取得其芯片技术授权
         elif cue.role == "receives" and re.search(r"(?:以|for|at a cost of)\s*\S{0,3}$", text[max(0, anchor.start - 12):anchor.start]):
             words, reverse = "subject pays the amount for what it gets (以…获得, for $X)", False
         payer, payee = (obj, subject) if reverse else (subject, obj)
