@@ -4,15 +4,19 @@ For each amount or capacity (an *anchor*) the nearest verb cue governs it (one i
 The cue's subject is the nearest entity before it; its object the entity a Chinese mark puts before the verb
 (``X向Y投资``: Y) or else the first entity after it. The cue's role then gives the direction: the subject pays
 (``invest``, ``buy``, ``投资``), is paid (``raised ... from``, ``获得``), sells (``provide ... to``, ``为X提供``: the
-buyer pays), or grants shares to a holder (issuer -> holder). ``respectively`` and ``分别`` pair a list of parties
-with a list of amounts in order. An amount shared by a list of payers without ``respectively`` is a round's total,
-not a flow; so are amounts next to the words of a valuation, a capital-spending plan, a share price, revenue or a
-cumulative total, and every amount of a sentence that denies or supposes.
+buyer pays), grants shares to a holder (issuer -> holder), backs someone (``X, Y's largest backer``), or makes a deal
+"with" a partner (the seller of what is bought is paid). ``respectively``, ``分别`` and ``each`` pair a list of parties
+with a list of amounts in order. When a side is missing, it comes, in this order, from the verb's partner (``与X``,
+``with X``), a pronoun's antecedent (``from it``, ``向其``), a receiver earlier in the clause (``获得X注资``), the next
+verb's object, a parallel clause, or the flow or topic of the sentence before (with lower confidence). An amount
+shared by a list of payers without ``respectively`` is a round's total, not a flow; so are amounts next to the words
+of a valuation, a capital-spending plan, a share price, revenue, a guarantee or a cumulative or round total, and every
+amount of a sentence that denies or supposes. A sentence with no amount that names both parties, a verb between them
+and what changes hands gives a row whose amount is unknown.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -28,6 +32,9 @@ _CONNECTOR = re.compile(r"^\s*(?:,|、|和|与|及|以及|and|&|, and|,and|or)?\
 _MARK_GAP = 16  # characters between a marked object and its verb (X向Y[将]投资, 向Y进行20亿美元的股权投资)
 _EQUITY_OBJECTS = re.compile(r"warrant|shares|stock|equity|认股权证|股份|股票|股权", re.IGNORECASE)
 _DEAL_NOUNS = {"deal", "deals", "contract", "contracts", "agreement", "pact"}  # "Microsoft's $17.4 billion deal with Nebius"
+_LEADING_ONLY = ("part", "upside", "vague")  # words that come before the amount they qualify (the first 1 GW, could rise to $X)
+_TRAILING_ONLY = ("round_total",)  # words that come after the amount they qualify (a $1.1 billion Series B round)
+_SIZE_WORDS = {"总计", "a total of", "in total", "共计", "合计", "总共", "altogether", "combined"}  # a deal's size, not a running total
 _SIDES = {"pays": ("subject pays", False), "grants": ("subject issues to the holder", False),
           "receives": ("subject is paid", True), "provides": ("subject sells and is paid", True)}
 
@@ -48,7 +55,6 @@ class Flow:
     years: float | None
     confidence: float
     why: list[str]
-    known: bool = True
 
 
 @dataclass(frozen=True)
@@ -256,9 +262,7 @@ def read_sentence(sentence: Sentence, names: Names, lex: Lexicon, article: Artic
     if any(c.role != "deal" for c in stated):  # "signed an agreement to supply Microsoft": the verb of paying or selling says
         stated = [c for c in stated if c.role != "deal"]
     if not (moneys or gws or grant_cues or stated):
-        topic = next((e for e in ents if e.known), None)
-        if topic is not None:  # "Anthropic was valued at ..." then "Amazon, its largest backer, invested $4 billion": in Anthropic
-            memory.payee = str(topic.value)
+        _remember_topic(ents, memory)
         return [], []
     skips: list[Skip] = []
     denial = lex.lists["not_sentence"]["denied"].search(text)
@@ -345,10 +349,16 @@ def read_sentence(sentence: Sentence, names: Names, lex: Lexicon, article: Artic
                 flow.why += common
                 flows.append(flow)
     if not flows:
-        topic = next((e for e in ents if e.known), None)
-        if topic is not None:
-            memory.payee = str(topic.value)
+        _remember_topic(ents, memory)
     return _with_capacities(flows), skips
+
+
+def _remember_topic(ents: list[Mention], memory: Memory) -> None:
+    """A sentence that gives no flow leaves its first named party as the one a next sentence's verb may mean:
+    "Anthropic was valued at ..." then "Amazon, its largest backer, invested $4 billion" (in Anthropic)."""
+    topic = next((e for e in ents if e.known), None)
+    if topic is not None:
+        memory.payee = str(topic.value)
 
 
 def _window(text: str, lo: int, m: Mention, hi: int) -> tuple[str, str]:
@@ -363,11 +373,6 @@ def _window(text: str, lo: int, m: Mention, hi: int) -> tuple[str, str]:
     return before[cut[-1].end():] if cut else before, after[:first.start()] if first else after
 
 
-_LEADING_ONLY = ("part", "upside", "vague")  # words that come before the amount they qualify (the first 1 GW, could rise to $X)
-
-
-_SIZE_WORDS = {"总计", "a total of", "in total", "共计", "合计", "总共", "altogether", "combined"}
-_TRAILING_ONLY = ("round_total",)  # words that come after the amount they qualify (a $1.1 billion Series B round)
 
 
 def _not_flow(lex: Lexicon, window: tuple[str, str]):
@@ -525,7 +530,7 @@ def _flow(anchor: Mention, rel: _Relation, earlier, ents: list[Mention], text: s
     memory.payer, memory.payee = str(payer.value), str(payee.value)
     return Flow(str(payer.value), str(payee.value), anchor.value if anchor.kind == "money" else None,
                 anchor.currency or "USD", cap, "committed", kind, anchor.value if anchor.kind == "capacity" else None, None, None,
-                round(min(0.95, max(0.05, confidence)), 2), why, known=not unknown)
+                round(min(0.95, max(0.05, confidence)), 2), why)
 
 
 def _kind(anchor: Mention, cue: Cue, text: str, lex: Lexicon) -> tuple[str, str]:
@@ -563,4 +568,4 @@ def _with_capacities(flows: list[Flow]) -> list[Flow]:
                 twin.why.append(f"capacity: {f.gw:g} GW stated with the amount")
                 continue
         out.append(f)
-    return [dataclasses.replace(f) for f in out]
+    return out
