@@ -350,8 +350,11 @@ def validate(lg, *, usd_per_gw, fmt):
 @click.option("--time-limit", type=Finite(0), metavar="SECONDS",
               help="Stop the search after about this long: the loops or counts found so far, said to be partial.")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="Where --count-only runs: this machine's compiled kernels, or Apache Spark (pip install 'dealgraph[spark]').")
+@click.option("--spark-master", metavar="URL", help="Spark's master (default: spark-submit's, else SPARK_MASTER, else local[*]).")
 def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, rank, count_only, temporal, output, input_format, time_unit, time_limit,
-          force):
+          force, engine, spark_master):
     """Every circular flow, ranked by the money that can go all the way round.
 
     With --count-only, --temporal or --output the file is read as a transaction
@@ -359,6 +362,10 @@ def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, rank, coun
     compiled kernels: hop-bounded simple cycles of the simple graph, or temporal
     cycles of the multigraph.
     """
+    if engine == "spark" and not count_only:
+        raise click.UsageError("--engine spark counts cycles: add --count-only (listing cycles on Spark is not built yet)")
+    if spark_master and engine != "spark":
+        raise click.UsageError("--spark-master applies to --engine spark")
     if not (count_only or temporal or output or input_format == "amlworld"):
         from ..analyses.loops import find_loops
 
@@ -369,7 +376,8 @@ def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, rank, coun
     from .transactions import run_cycles
 
     run_cycles(read, fmt=fmt, max_length=max_length, limit=limit, window=window, count_only=count_only, temporal=temporal,
-               output=output, input_format=input_format, time_unit=time_unit, time_limit=time_limit, force=force)
+               output=output, input_format=input_format, time_unit=time_unit, time_limit=time_limit, force=force, engine=engine,
+               spark_master=spark_master)
 
 
 @cli.command()

@@ -52,10 +52,21 @@ def _read_edges(read: Callable, input_format: str, time_unit: str):
 
 
 def run_cycles(read: Callable, *, fmt: str, max_length: int, limit: int, window: str | None, count_only: bool, temporal: bool,
-               output: str | None, input_format: str, time_unit: str, time_limit: float | None, force: bool) -> None:
+               output: str | None, input_format: str, time_unit: str, time_limit: float | None, force: bool, engine: str = "local",
+               spark_master: str | None = None) -> None:
     from ..transactions.cycles import count_cycles, list_cycles, write_cycles
 
     check_outputs(force, output=output)
+    if engine == "spark":
+        from ..transactions.spark import spark_count_cycles
+
+        if time_limit is not None or time_unit != "auto":
+            raise click.UsageError("--time-limit and --time-unit apply to the local engine")
+        counts = read(lambda path, **settings: spark_count_cycles(path, max_length=max_length, temporal=temporal,
+                                                                  window=window if temporal else None, master=spark_master,
+                                                                  input_format=input_format, columns=settings.get("columns")))
+        _emit(counts, fmt, "loops")
+        return
     edges = _read_edges(read, input_format, time_unit)
     span = window if temporal else None  # --window also bounds deal-ledger loops; here it applies to temporal cycles only
     if count_only:

@@ -180,8 +180,11 @@ _EMPTY_OUT = np.zeros(0, dtype=np.int64)
 _EMPTY_COUNTS = np.zeros((1, 1, 1), dtype=np.int64)
 
 
+EVER = (-(2**62), 2**62)  # first-edge times: every one
+
+
 def _run(graph: SimpleGraph | TemporalGraph, starts: np.ndarray, k: int, window: int | None, mode: int, offsets: np.ndarray,
-         out: np.ndarray, edge_counts: np.ndarray, vertex_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+         out: np.ndarray, edge_counts: np.ndarray, vertex_counts: np.ndarray, first: tuple[int, int] = EVER) -> tuple[np.ndarray, np.ndarray]:
     from numba import get_num_threads
 
     from .kernels import simple_block, temporal_block
@@ -193,14 +196,18 @@ def _run(graph: SimpleGraph | TemporalGraph, starts: np.ndarray, k: int, window:
     if window is None:
         raise LimitError("temporal cycles need a time window")
     return temporal_block(starts, graph.eptr, graph.edst, graph.ets, graph.tptr, graph.tsrc, graph.tts, k, int(window), mode,
-                          offsets, out, edge_counts, vertex_counts, nt)
+                          offsets, out, edge_counts, vertex_counts, nt, int(first[0]), int(first[1]))
 
 
 def count_graph_cycles(graph: SimpleGraph | TemporalGraph, k: int, *, window: int | None = None, progress: Progress | None = None,
-                       seconds: float | None = None, block: int | None = None) -> CycleTally:
+                       seconds: float | None = None, block: int | None = None, starts: np.ndarray | None = None,
+                       first: tuple[int, int] = EVER) -> CycleTally:
     """Count cycles by length: hop-bounded on a ``SimpleGraph``, temporal (within ``window``) on a ``TemporalGraph``.
 
-    Stops after the block in which ``seconds`` run out (``complete`` is then False).
+    Stops after the block in which ``seconds`` run out (``complete`` is then False). ``starts``
+    limits the search to cycles from those entities (hop-bounded: whose smallest entity is one of
+    them; temporal: whose first edge leaves one); ``first`` to temporal cycles whose first edge's
+    time is in ``[first[0], first[1])``. Counts over disjoint ``starts`` or ``first`` ranges add up.
 
     >>> g = simple_graph(np.array([0, 1, 2, 1]), np.array([1, 2, 0, 0]))
     >>> count_graph_cycles(g, 3).by_length.tolist()
@@ -210,13 +217,17 @@ def count_graph_cycles(graph: SimpleGraph | TemporalGraph, k: int, *, window: in
     start = time.perf_counter()
     total = np.zeros(k + 1, dtype=np.int64)
     done = 0
-    for starts in _blocks(graph.n, block):
-        _, counts = _run(graph, starts, k, window, 0, np.zeros(len(starts), dtype=np.int64), _EMPTY_OUT, _EMPTY_COUNTS, _EMPTY_COUNTS)
+    chosen = None if starts is None else np.asarray(starts, dtype=np.int64)
+    size = graph.n if chosen is None else len(chosen)
+    for block_of in _blocks(size, block):
+        some = block_of if chosen is None else chosen[block_of]
+        _, counts = _run(graph, some, k, window, 0, np.zeros(len(some), dtype=np.int64), _EMPTY_OUT, _EMPTY_COUNTS, _EMPTY_COUNTS,
+                         first)
         total += counts
-        done += len(starts)
+        done += len(some)
         if progress:
-            progress(done, graph.n)
-        if seconds is not None and time.perf_counter() - start > seconds and done < graph.n:
+            progress(done, size)
+        if seconds is not None and time.perf_counter() - start > seconds and done < size:
             return CycleTally(total, False, time.perf_counter() - start)
     return CycleTally(total, True, time.perf_counter() - start)
 
@@ -448,7 +459,7 @@ def _prepare(source: Source, max_length: int, temporal: bool, window: Window | N
 
 def count_cycles(source: Source, *, max_length: int = 5, temporal: bool = False, window: Window | None = None,
                  time_limit: float | None = None, input_format: str = "auto", columns: Mapping[str, str] | None = None,
-                 progress: Progress | None = None) -> CycleCounts:
+                 progress: Progress | None = None, engine: str = "local", spark_master: str | None = None) -> CycleCounts:
     """Count the cycles of a transaction ledger by length, without listing them.
 
     Parameters
@@ -473,6 +484,10 @@ def count_cycles(source: Source, *, max_length: int = 5, temporal: bool = False,
         Our column name -> yours (``source``, ``target``, ``timestamp``, ``amount``).
     progress : callable, optional
         Called as ``progress(done, total)`` with start entities searched so far.
+    engine : {"local", "spark"}
+        ``spark``: the same counts computed on Apache Spark (``dealgraph.transactions.spark``) for
+        a file path Spark reads; ``spark_master`` names the master (default: spark-submit's, else
+        ``SPARK_MASTER``, else ``local[*]``). ``time_limit`` and ``progress`` are the local engine's.
 
     Returns
     -------
@@ -507,6 +522,15 @@ def count_cycles(source: Source, *, max_length: int = 5, temporal: bool = False,
     {2: 0, 3: 1}
     """
     check_time_limit(time_limit)
+    if engine == "spark":
+        if not isinstance(source, (str, Path)):
+            raise LimitError("engine='spark' reads a file path (Parquet or CSV) that Spark can reach")
+        from .spark import spark_count_cycles
+
+        return spark_count_cycles(str(source), max_length=max_length, temporal=temporal, window=window, master=spark_master,
+                                  input_format=input_format, columns=columns)
+    if engine != "local":
+        raise LimitError(f"engine is 'local' or 'spark', got {engine!r}")
     _, graph, search = _prepare(source, max_length, temporal, window, input_format, columns)
     logger.info("cycles: %s search of %d rows, %d entities, up to %d entities", search.mode, search.rows, search.entities, max_length)
     tally = count_graph_cycles(graph, max_length, window=search.window_seconds, progress=progress, seconds=time_limit)

@@ -229,8 +229,8 @@ def _first_after(eptr, ets, v, t):
 
 
 @njit(parallel=True, cache=True)
-def temporal_block(starts, eptr, edst, ets, tptr, tsrc, tts, k, window, mode, offsets, out, edge_counts, vertex_counts, nt):
-    """Temporal cycles whose first edge leaves a vertex of ``starts``.
+def temporal_block(starts, eptr, edst, ets, tptr, tsrc, tts, k, window, mode, offsets, out, edge_counts, vertex_counts, nt, t_lo, t_hi):
+    """Temporal cycles whose first edge leaves a vertex of ``starts`` at a time in ``[t_lo, t_hi)`` (a slab of the time axis).
 
     ``eptr``/``edst``/``ets``: the multigraph's out-edges, grouped by source
     and sorted by time within each source (edge ids are positions there);
@@ -258,7 +258,7 @@ def temporal_block(starts, eptr, edst, ets, tptr, tsrc, tts, k, window, mode, of
             if eptr[s] == eptr[s + 1] or tptr[s] == tptr[s + 1]:
                 continue
             at = offsets[i]
-            for e0 in range(eptr[s], eptr[s + 1]):
+            for e0 in range(_first_after(eptr, ets, s, t_lo - 1), _first_after(eptr, ets, s, t_hi - 1)):
                 n_ld, tick = _latest_departures(s, ets[e0], ets[e0] + window, k, tptr, tsrc, tts, ld, frontier, nxt, ld_touched, stamp,
                                                 tick)
                 got = _temporal_from(e0, s, eptr, edst, ets, k, window, ld, onpath, stack_v, stack_p, path_e, mode,

@@ -1,0 +1,318 @@
+"""Cycles on Apache Spark: the local engine's counts, for ledgers past one machine.
+
+Temporal cycles are distributed by time: the time axis is cut into slabs of width ``S`` (at
+least the window ``W``); a cycle whose first row is in ``[t, t + S)`` lies inside
+``[t, t + S + W]``, so each slab is an independent task given its own rows and the next ``W``
+seconds of rows, run by the same compiled kernel (``applyInPandas``), and counts only the cycles
+whose first row is its own. This scales with the ledger's length, not its density.
+
+Hop-bounded cycles need the whole graph: its distinct edges are collected, the compact graph
+(CSR, about 24 bytes per distinct edge plus 16 per entity) is broadcast to the executors when
+it is within ``broadcast_limit`` bytes (else a clear error), and start entities are dealt
+round-robin to many tasks (``mapInPandas``), each counting the cycles whose smallest entity is
+one of its starts. One entity's search is not split: a hub's cycles are one task's work.
+
+Reading happens in Spark (Parquet or CSV, any path Spark reads): the dealgraph layout with
+``columns`` mapping, or the AMLworld layout; entity names are cleaned and merged by case exactly
+as the local reader does, and timestamps are parsed by the local reader's own parsers, batch by
+batch. Rows with an empty entity or an unreadable timestamp are reported like the local
+reader's problems (file, row, column, value, what is wrong; at most 50).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._errors import DealgraphError, LedgerError, LimitError, Problem
+from ..reading.cells import window_seconds
+from .cycles import CycleCounts, CycleSearch, check_max_length
+from .ingest import AMLWORLD_COLUMNS
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+__all__ = ["BROADCAST_LIMIT", "spark_count_cycles", "spark_session"]
+
+BROADCAST_LIMIT = 2 * 2**30  # bytes of the compact graph sent to every executor for hop-bounded cycles
+_SLABS_PER_CORE = 4  # slabs (tasks) per core of the cluster, for temporal cycles
+_CHUNKS_PER_CORE = 8  # start-entity chunks (tasks) per core, for hop-bounded cycles
+MAX_PROBLEMS = 50
+
+
+def spark_session(master: str | None = None) -> SparkSession:
+    """The Spark session cycles run in: an active one (spark-submit's), else one on ``master``, ``SPARK_MASTER`` or ``local[*]``.
+
+    Raises
+    ------
+    DealgraphError
+        When pyspark is not installed or no Java runtime is found, saying how to get them.
+    """
+    import warnings
+
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")  # said on every pandas UDF; not ours to say
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise DealgraphError("the Spark engine needs pyspark: pip install 'dealgraph[spark]'") from None
+    active = SparkSession.getActiveSession()
+    if active is not None and master is None:
+        return active
+    java_home = os.environ.get("JAVA_HOME")
+    if not (shutil.which("java") or (java_home and os.path.exists(os.path.join(java_home, "bin", "java")))):
+        raise DealgraphError("the Spark engine needs a Java runtime (17 or newer) and none was found: install one "
+                             "(apt-get install default-jre-headless) or set JAVA_HOME")
+    builder = SparkSession.builder.appName("dealgraph").master(master or os.environ.get("SPARK_MASTER") or "local[*]")
+    for key, value in (("spark.ui.enabled", "false"), ("spark.ui.showConsoleProgress", "false"),
+                       ("spark.sql.execution.arrow.pyspark.enabled", "true"),
+                       ("spark.sql.adaptive.enabled", "false"), ("spark.driver.memory", os.environ.get("DEALGRAPH_SPARK_DRIVER_MEMORY", "2g"))):
+        builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # the JVM failed to start: say why, in one line
+        raise DealgraphError(f"Spark could not start: {str(exc).splitlines()[0][:300]}") from None
+    session.sparkContext.setLogLevel("ERROR")  # the library never prints: Spark's own log only for errors
+    return session
+
+
+def _read(spark: SparkSession, path: str, input_format: str, columns: Mapping[str, str] | None) -> tuple[DataFrame, dict[str, str]]:
+    """The file as a Spark frame, and which of its columns hold source, target and timestamp (and the AMLworld banks)."""
+    from pyspark.errors import PySparkException
+
+    try:
+        if path.rstrip("/").lower().endswith(".parquet") or (os.path.isdir(path) and any(p.endswith(".parquet") for p in os.listdir(path))):
+            frame = spark.read.parquet(path)
+        else:
+            frame = spark.read.option("header", True).option("inferSchema", False).csv(path)
+    except PySparkException as exc:
+        raise LedgerError([Problem(path, None, None, None, f"Spark cannot read it: {str(exc).splitlines()[0][:200]}")]) from None
+    header = frame.columns
+    amlworld = input_format == "amlworld" or (input_format == "auto" and len(header) == len(AMLWORLD_COLUMNS)
+                                               and header[0] == "Timestamp" and header[1] == "From Bank")
+    if amlworld:
+        frame = frame.toDF(*AMLWORLD_COLUMNS)
+        return frame, {"source": "Account", "target": "Account.1", "timestamp": "Timestamp", "source_bank": "From Bank",
+                       "target_bank": "To Bank"}
+    mapping = dict(columns or {})
+    found = {}
+    problems = []
+    for ours in ("source", "target", "timestamp"):
+        theirs = mapping.get(ours, ours)
+        if theirs in header:
+            found[ours] = theirs
+        elif ours != "timestamp":
+            problems.append(Problem(path, None, theirs, None, f"missing column; the file has {', '.join(header[:20])}"))
+    if "timestamp" not in found and mapping.get("date", "date") in header:
+        found["timestamp"] = mapping.get("date", "date")
+    if problems:
+        raise LedgerError(problems)
+    return frame, found
+
+
+def _keys(batch, found: Mapping[str, str]):
+    """A pandas batch's entity keys (cleaned, lowercased: the local reader's merge) and timestamps, as the local reader reads them."""
+    import polars as pl
+
+    from ..reading.cells import clean_texts, parse_timestamps
+
+    frame = pl.from_pandas(batch)
+    out = {}
+    for side in ("source", "target"):
+        cells = pl.col(found[side]).cast(pl.String).str.strip_chars()
+        if f"{side}_bank" in found:  # AMLworld: bank and account together name the account
+            cells = pl.concat_str([pl.col(found[f"{side}_bank"]).cast(pl.String), pl.col(found[side]).cast(pl.String)], separator=":")
+        key = clean_texts(cells).str.to_lowercase()
+        out[side] = frame.select(pl.when(key != "").then(key)).to_series()
+    if "timestamp" in found:
+        column = found["timestamp"]
+        values, integers = parse_timestamps(pl.col(column), frame.schema[column])
+        parsed = frame.select(values.alias("v"), *([] if integers is None else [integers.alias("i")]))
+        written = frame[column].cast(pl.String)
+        out["value"] = parsed["v"].cast(pl.Float64)
+        out["integer"] = parsed["i"] if integers is not None else pl.Series([frame.schema[column].is_integer()] * frame.height)
+        out["unread"] = (parsed["v"].is_null() & written.is_not_null() & (written.str.strip_chars() != "")).fill_null(False)
+    return pl.DataFrame(out).to_pandas()
+
+
+def _edges(spark: SparkSession, path: str, input_format: str, columns: Mapping[str, str] | None, need_time: bool) -> tuple[DataFrame, int]:
+    """Rows as (source, target, ts) with entity keys, and the number of rows. Problems raise LedgerError, as the local reader's."""
+    from pyspark.sql import functions as F
+
+    from ..reading.cells import _END_SECOND, _FIRST_SECOND, _PER_SECOND, _UNIT_FLOORS, _UNITS_BY_SIZE
+
+    frame, found = _read(spark, path, input_format, columns)
+    if need_time and "timestamp" not in found:
+        raise LedgerError([Problem(path, None, "timestamp", None, "temporal cycles need a timestamp column (timestamp or date)")])
+    timed = "timestamp" in found
+    schema = "source string, target string" + (", value double, integer boolean, unread boolean" if timed else "")
+    keyed = frame.mapInPandas(lambda batches: (_keys(b, found) for b in batches), schema).cache()
+    size = sum((F.abs(F.col("value")) >= f).cast("int") for f in _UNIT_FLOORS) if timed else None
+    checks = [F.count("*"), F.sum(F.col("source").isNull().cast("int")), F.sum(F.col("target").isNull().cast("int"))]
+    if timed:
+        checks += [F.sum(F.col("unread").cast("int")), F.collect_set(F.when(F.col("integer"), size))]
+    stats: Any = keyed.agg(*checks).first()  # one pass: every check at once
+    n_rows, empty_source, empty_target = int(stats[0]), int(stats[1] or 0), int(stats[2] or 0)
+    sizes = sorted(stats[4]) if timed else []
+    unit = _UNITS_BY_SIZE[sizes[0]] if sizes else "s"
+    ts = F.when(F.col("integer"), F.floor(F.col("value") / _PER_SECOND[unit])).otherwise(F.col("value")).cast("long") if timed else None
+    span: Any = (None, None)
+    if ts is not None:
+        span = keyed.select(ts.alias("ts")).agg(F.min("ts"), F.max("ts")).first()
+    outside = span[0] is not None and (span[0] < _FIRST_SECOND or span[1] >= _END_SECOND)
+    if empty_source or empty_target or (timed and (stats[3] or len(sizes) > 1 or outside)):
+        keyed.unpersist()
+        raise LedgerError(_problems(spark, frame, found, path, unit, len(sizes) > 1))
+    rows = keyed.select("source", "target", (ts if ts is not None else F.lit(None).cast("long")).alias("ts"))
+    return rows, n_rows
+
+
+def _problems(spark: SparkSession, frame: DataFrame, found: Mapping[str, str], path: str, unit: str, mixed: bool) -> list[Problem]:
+    """The rows that cannot be read, named as the local reader names them (1-based row, column, value, what is wrong)."""
+    from pyspark.sql import functions as F
+
+    from ..reading.cells import _END_SECOND, _FIRST_SECOND, _PER_SECOND
+
+    indexed = frame.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1)).toDF([*frame.columns, "__row"])
+    timed = "timestamp" in found
+    schema = "source string, target string" + (", value double, integer boolean, unread boolean" if timed else "")
+    shown = [c for c in found if c in ("source", "target", "timestamp")]
+
+    def with_cells(batches: Any) -> Any:
+        for b in batches:
+            yield _keys(b, found).assign(row=b["__row"].to_numpy(), **{f"cell_{c}": b[found[c]].astype("string").to_numpy() for c in shown})
+
+    keyed = indexed.mapInPandas(with_cells, schema + ", row long" + "".join(f", cell_{c} string" for c in shown))
+    problems = []
+    if mixed:
+        problems.append(Problem(path, None, found["timestamp"], None, "integer timestamps in different units; give every row in one "
+                                "unit, or say which with time_unit"))
+    conditions = [(F.col("source").isNull(), "source", "empty entity (invisible characters do not count)"),
+                  (F.col("target").isNull(), "target", "empty entity (invisible characters do not count)")]
+    if timed:
+        ts = F.when(F.col("integer"), F.floor(F.col("value") / _PER_SECOND[unit])).otherwise(F.col("value"))
+        conditions += [(F.col("unread"), "timestamp", "not a timestamp; expected a date and time such as 2025-01-01 10:00, or an "
+                                                      "integer count of seconds (ms, us, ns) since 1970"),
+                       ((ts < _FIRST_SECOND) | (ts >= _END_SECOND), "timestamp",
+                        f"timestamp out of range; expected a time from 1900 to 2199 (integers count {unit} since 1970)")]
+    for condition, column, message in conditions:
+        for r in keyed.filter(condition).select("row", f"cell_{column}").orderBy("row").limit(MAX_PROBLEMS).collect():
+            problems.append(Problem(path, int(r[0]), found[column], r[1] or "", message))
+    return sorted(problems, key=lambda p: p.row or 0)[:MAX_PROBLEMS]
+
+
+def _temporal_slab(rows, k: int, window: int, width: int, low: int):
+    """One slab's cycle counts by length: its rows (own and the next window's), cycles whose first row is its own."""
+    import numba
+    import pandas as pd
+
+    from .cycles import count_graph_cycles, temporal_graph
+
+    numba.set_num_threads(1)  # Spark runs the slabs in parallel
+    slab = int(rows["slab"].iloc[0])
+    _, inverse = np.unique(np.concatenate([rows["source"].to_numpy(str), rows["target"].to_numpy(str)]), return_inverse=True)
+    m = len(rows)
+    graph = temporal_graph(inverse[:m], inverse[m:], rows["ts"].to_numpy())
+    start = low + slab * width
+    tally = count_graph_cycles(graph, k, window=window, first=(start, start + width))
+    return pd.DataFrame({"slab": slab, "length": np.arange(2, k + 1), "cycles": tally.by_length[2:]})
+
+
+def spark_count_cycles(path: str, *, max_length: int = 5, temporal: bool = False, window: Any = None, master: str | None = None,
+                       input_format: str = "auto", columns: Mapping[str, str] | None = None, slab_seconds: int | None = None,
+                       broadcast_limit: int = BROADCAST_LIMIT) -> CycleCounts:
+    """``count_cycles`` on Spark: the same counts by length, for a file Spark reads (Parquet or CSV; local, HDFS, S3).
+
+    ``slab_seconds`` sets the width of the time slabs of a temporal search (default: the ledger's
+    span cut into about four slabs per core, and at least the window, so that a row goes to at
+    most two slabs; a narrower slab sends a row to ``1 + ceil(window / width)`` slabs). ``broadcast_limit`` bounds
+    the bytes of the graph sent to each executor in a hop-bounded search.
+
+    Raises
+    ------
+    DealgraphError
+        pyspark or Java missing; the hop-bounded graph larger than ``broadcast_limit``.
+    LedgerError
+        Rows that cannot be read (as the local reader reports them).
+    LimitError
+        A bound out of range.
+    """
+    from pyspark.sql import functions as F
+
+    check_max_length(max_length)
+    if window is not None and not temporal:
+        raise LimitError("a window bounds temporal cycles only; pass temporal=True or leave the window out")
+    seconds = window_seconds("1d" if window is None else window) if temporal else None
+    started = time.perf_counter()
+    spark = spark_session(master)
+    cores = max(1, spark.sparkContext.defaultParallelism)
+    spark.conf.set("spark.sql.shuffle.partitions", str(2 * cores))
+    rows, n_rows = _edges(spark, str(path), input_format, columns, temporal)
+    rows = rows.filter(F.col("source") != F.col("target"))
+    n = rows.select(F.col("source").alias("key")).union(rows.select(F.col("target").alias("key"))).distinct().count()
+    k = max_length
+    if temporal:
+        assert seconds is not None
+        extent: Any = rows.agg(F.min("ts"), F.max("ts"), F.count("*")).first()
+        low, high, m = extent
+        if m == 0:
+            by_length = np.zeros(k + 1, dtype=np.int64)
+        else:
+            span = int(high) - int(low) + 1
+            width = int(slab_seconds) if slab_seconds else max(int(seconds), 1, math.ceil(span / (_SLABS_PER_CORE * cores)))
+            if width < 1:
+                raise LimitError(f"a slab is at least one second wide, got {slab_seconds!r}")
+            reach = math.ceil(seconds / width)  # the slabs before a row's own that also need it (one when width >= window)
+            slab = F.floor((F.col("ts") - F.lit(int(low))) / width).cast("long")
+            copies = F.array([F.lit(j) for j in range(reach + 1)])
+            spread = (rows.withColumn("own", slab).withColumn("back", F.explode(copies))
+                      .withColumn("slab", F.col("own") - F.col("back"))
+                      .filter((F.col("slab") >= 0) & (F.col("ts") <= F.lit(int(low)) + F.col("slab") * width + width + seconds))
+                      .select("slab", "source", "target", "ts"))
+            spark.conf.set("spark.sql.shuffle.partitions", str(max(2 * cores, min(span // width + 1, 10_000))))
+            counted = spread.groupBy("slab").applyInPandas(lambda frame: _temporal_slab(frame, k, int(seconds), width, int(low)),
+                                                           "slab long, length int, cycles long")
+            by_length = np.zeros(k + 1, dtype=np.int64)
+            for length, cycles in counted.groupBy("length").agg(F.sum("cycles")).collect():
+                by_length[length] = cycles
+        graph_edges = int(m)
+    else:
+        from .cycles import simple_graph
+
+        pairs: Any = rows.select("source", "target").distinct().toArrow()
+        keys, ids = np.unique(np.concatenate([pairs["source"].to_numpy(zero_copy_only=False), pairs["target"].to_numpy(zero_copy_only=False)]),
+                              return_inverse=True)
+        graph = simple_graph(ids[:pairs.num_rows], ids[pairs.num_rows:], len(keys))
+        size = sum(a.nbytes for a in (graph.indptr, graph.indices, graph.rindptr, graph.rindices))
+        if size > broadcast_limit:
+            raise DealgraphError(f"the graph's {graph.m:,} distinct edges take {size / 2**20:,.0f} MiB, more than the broadcast limit "
+                                 f"of {broadcast_limit / 2**20:,.0f} MiB; raise it (--spark-broadcast-limit) if every executor has "
+                                 "the memory, or count temporal cycles, which need no broadcast")
+        shared = spark.sparkContext.broadcast(graph)
+        chunks = max(1, min(n, _CHUNKS_PER_CORE * cores))
+
+        def count_chunks(batches):
+            import numba
+            import pandas as pd
+
+            from .cycles import count_graph_cycles
+
+            numba.set_num_threads(1)
+            for batch in batches:
+                for chunk in batch["id"]:
+                    tally = count_graph_cycles(shared.value, k, starts=np.arange(int(chunk), n, chunks, dtype=np.int64))
+                    yield pd.DataFrame({"length": np.arange(2, k + 1), "cycles": tally.by_length[2:]})
+
+        counted = spark.range(chunks, numPartitions=chunks).mapInPandas(count_chunks, "length int, cycles long")
+        by_length = np.zeros(k + 1, dtype=np.int64)
+        for length, cycles in counted.groupBy("length").agg(F.sum("cycles")).collect():
+            by_length[length] = cycles
+        graph_edges = graph.m
+        shared.unpersist()
+    search = CycleSearch("temporal" if temporal else "hop-bounded", k, seconds, int(n_rows), int(n), int(graph_edges), 0)
+    return CycleCounts(search, {L: int(by_length[L]) for L in range(2, k + 1)}, True, time.perf_counter() - started)
