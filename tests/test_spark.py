@@ -104,3 +104,29 @@ def test_a_graph_past_the_broadcast_limit_and_a_missing_java_are_clear_errors(sp
     monkeypatch.delenv("JAVA_HOME", raising=False)
     with pytest.raises(dg.DealgraphError, match="Java runtime"):
         spark_session("local[1]")
+
+
+@pytest.mark.parametrize("temporal", [True, False])
+def test_cycles_written_by_spark_are_the_local_listing(spark, tmp_path, temporal):
+    import polars as pl
+
+    from dealgraph.transactions.spark import spark_write_cycles
+
+    frame, _ = dg.synthetic_transactions(20_000, seed=7, cycles={3: 20, 4: 20})
+    path = tmp_path / "w.parquet"
+    frame.write_parquet(path)
+    local = dg.list_cycles(path, max_length=4, temporal=temporal, limit=10**6).cycles
+    out = tmp_path / "cycles"
+    written = spark_write_cycles(str(path), str(out), max_length=4, temporal=temporal, master=MASTER)
+    remote = pl.read_parquet(out / "*.parquet")
+    assert written.total == remote.height == local.height > 0
+    key = "rows" if temporal else "entities"
+    assert sorted(map(tuple, remote[key].to_list())) == sorted(map(tuple, local[key].to_list()))
+    if temporal:  # the same rows give the same entities and timestamps
+        assert sorted(map(tuple, remote["timestamps"].to_list())) == sorted(map(tuple, local["timestamps"].to_list()))
+    with pytest.raises(Exception, match="already exists"):
+        spark_write_cycles(str(path), str(out), max_length=4, temporal=temporal, master=MASTER)
+    cli_out = CliRunner().invoke(cli, ["loops", str(path), "-o", str(tmp_path / "cli"), "--max-length", "4", "--engine", "spark",
+                                       "--spark-master", MASTER, *(["--temporal"] if temporal else []), "--json"])
+    assert cli_out.exit_code == 0, cli_out.output
+    assert json.loads(cli_out.output)["result"]["listed"] == local.height

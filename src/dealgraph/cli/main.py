@@ -353,8 +353,10 @@ def validate(lg, *, usd_per_gw, fmt):
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
               help="Where --count-only runs: this machine's compiled kernels, or Apache Spark (pip install 'dealgraph[spark]').")
 @click.option("--spark-master", metavar="URL", help="Spark's master (default: spark-submit's, else SPARK_MASTER, else local[*]).")
+@click.option("--spark-broadcast-limit", default=2048, show_default=True, type=Finite(1), metavar="MB",
+              help="With --engine spark: the most megabytes of graph sent to each executor for hop-bounded cycles.")
 def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, rank, count_only, temporal, output, input_format, time_unit, time_limit,
-          force, engine, spark_master):
+          force, engine, spark_master, spark_broadcast_limit):
     """Every circular flow, ranked by the money that can go all the way round.
 
     With --count-only, --temporal or --output the file is read as a transaction
@@ -362,8 +364,8 @@ def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, rank, coun
     compiled kernels: hop-bounded simple cycles of the simple graph, or temporal
     cycles of the multigraph.
     """
-    if engine == "spark" and not count_only:
-        raise click.UsageError("--engine spark counts cycles: add --count-only (listing cycles on Spark is not built yet)")
+    if engine == "spark" and not (count_only or output):
+        raise click.UsageError("--engine spark counts cycles (--count-only) or writes them (-o); listing them here runs locally")
     if spark_master and engine != "spark":
         raise click.UsageError("--spark-master applies to --engine spark")
     if not (count_only or temporal or output or input_format == "amlworld"):
@@ -377,7 +379,7 @@ def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, rank, coun
 
     run_cycles(read, fmt=fmt, max_length=max_length, limit=limit, window=window, count_only=count_only, temporal=temporal,
                output=output, input_format=input_format, time_unit=time_unit, time_limit=time_limit, force=force, engine=engine,
-               spark_master=spark_master)
+               spark_master=spark_master, spark_broadcast_limit=spark_broadcast_limit)
 
 
 @cli.command()

@@ -53,19 +53,23 @@ def _read_edges(read: Callable, input_format: str, time_unit: str):
 
 def run_cycles(read: Callable, *, fmt: str, max_length: int, limit: int, window: str | None, count_only: bool, temporal: bool,
                output: str | None, input_format: str, time_unit: str, time_limit: float | None, force: bool, engine: str = "local",
-               spark_master: str | None = None) -> None:
+               spark_master: str | None = None, spark_broadcast_limit: float = 2048) -> None:
     from ..transactions.cycles import count_cycles, list_cycles, write_cycles
 
     check_outputs(force, output=output)
     if engine == "spark":
-        from ..transactions.spark import spark_count_cycles
+        from ..transactions.spark import spark_count_cycles, spark_write_cycles
 
         if time_limit is not None or time_unit != "auto":
             raise click.UsageError("--time-limit and --time-unit apply to the local engine")
-        counts = read(lambda path, **settings: spark_count_cycles(path, max_length=max_length, temporal=temporal,
-                                                                  window=window if temporal else None, master=spark_master,
-                                                                  input_format=input_format, columns=settings.get("columns")))
-        _emit(counts, fmt, "loops")
+        common: dict[str, Any] = dict(max_length=max_length, temporal=temporal, window=window if temporal else None, master=spark_master,
+                      input_format=input_format, broadcast_limit=int(spark_broadcast_limit * 2**20))
+        if output:
+            written = read(lambda path, **settings: spark_write_cycles(path, output, columns=settings.get("columns"), force=force, **common))
+            _emit(Record({**written.to_dict(), "listed": written.total, "output": output},
+                         f"wrote {written.total} cycles to {output} (a Parquet dataset written by Spark)"), fmt, "loops")
+        else:
+            _emit(read(lambda path, **settings: spark_count_cycles(path, columns=settings.get("columns"), **common)), fmt, "loops")
         return
     edges = _read_edges(read, input_format, time_unit)
     span = window if temporal else None  # --window also bounds deal-ledger loops; here it applies to temporal cycles only

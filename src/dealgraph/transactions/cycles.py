@@ -233,23 +233,27 @@ def count_graph_cycles(graph: SimpleGraph | TemporalGraph, k: int, *, window: in
 
 
 def cycle_blocks(graph: SimpleGraph | TemporalGraph, k: int, *, window: int | None = None, progress: Progress | None = None,
-                 block: int | None = None) -> Iterator[np.ndarray]:
+                 block: int | None = None, starts: np.ndarray | None = None, first: tuple[int, int] = EVER) -> Iterator[np.ndarray]:
     """Listed cycles, a block of start vertices at a time: int64 arrays of shape (cycles, k), -1 padded.
 
     Rows hold vertices (simple cycles, smallest first) or edge ids (temporal
-    cycles, positions in ``graph.row``), in a fixed order.
+    cycles, positions in ``graph.row``), in a fixed order. ``starts`` and ``first`` limit the
+    search as in ``count_graph_cycles``.
     """
     check_max_length(k)
     done = 0
-    for starts in _blocks(graph.n, block):
-        zeros = np.zeros(len(starts), dtype=np.int64)
-        found, _ = _run(graph, starts, k, window, 0, zeros, _EMPTY_OUT, _EMPTY_COUNTS, _EMPTY_COUNTS)
+    chosen = None if starts is None else np.asarray(starts, dtype=np.int64)
+    size = graph.n if chosen is None else len(chosen)
+    for block_of in _blocks(size, block):
+        some = block_of if chosen is None else chosen[block_of]
+        zeros = np.zeros(len(some), dtype=np.int64)
+        found, _ = _run(graph, some, k, window, 0, zeros, _EMPTY_OUT, _EMPTY_COUNTS, _EMPTY_COUNTS, first)
         offsets = np.concatenate(([0], np.cumsum(found)[:-1])).astype(np.int64)
         out = np.empty(int(found.sum()) * k, dtype=np.int64)
-        _run(graph, starts, k, window, 1, offsets, out, _EMPTY_COUNTS, _EMPTY_COUNTS)
-        done += len(starts)
+        _run(graph, some, k, window, 1, offsets, out, _EMPTY_COUNTS, _EMPTY_COUNTS, first)
+        done += len(some)
         if progress:
-            progress(done, graph.n)
+            progress(done, size)
         yield out.reshape(-1, k)
 
 

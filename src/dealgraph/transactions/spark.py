@@ -38,7 +38,7 @@ from .ingest import AMLWORLD_COLUMNS
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["BROADCAST_LIMIT", "spark_count_cycles", "spark_session"]
+__all__ = ["BROADCAST_LIMIT", "spark_count_cycles", "spark_session", "spark_write_cycles"]
 
 BROADCAST_LIMIT = 2 * 2**30  # bytes of the compact graph sent to every executor for hop-bounded cycles
 _SLABS_PER_CORE = 4  # slabs (tasks) per core of the cluster, for temporal cycles
@@ -127,8 +127,9 @@ def _keys(batch, found: Mapping[str, str]):
         cells = pl.col(found[side]).cast(pl.String).str.strip_chars()
         if f"{side}_bank" in found:  # AMLworld: bank and account together name the account
             cells = pl.concat_str([pl.col(found[f"{side}_bank"]).cast(pl.String), pl.col(found[side]).cast(pl.String)], separator=":")
-        key = clean_texts(cells).str.to_lowercase()
-        out[side] = frame.select(pl.when(key != "").then(key)).to_series()
+        clean = clean_texts(cells)
+        out[side] = frame.select(pl.when(clean != "").then(clean.str.to_lowercase())).to_series()
+        out[f"{side}_name"] = frame.select(clean).to_series()
     if "timestamp" in found:
         column = found["timestamp"]
         values, integers = parse_timestamps(pl.col(column), frame.schema[column])
@@ -140,8 +141,10 @@ def _keys(batch, found: Mapping[str, str]):
     return pl.DataFrame(out).to_pandas()
 
 
-def _edges(spark: SparkSession, path: str, input_format: str, columns: Mapping[str, str] | None, need_time: bool) -> tuple[DataFrame, int]:
-    """Rows as (source, target, ts) with entity keys, and the number of rows. Problems raise LedgerError, as the local reader's."""
+def _edges(spark: SparkSession, path: str, input_format: str, columns: Mapping[str, str] | None, need_time: bool,
+           listing: bool = False) -> tuple[DataFrame, int]:
+    """Rows as (source, target, ts) with entity keys, and the number of rows; with ``listing`` also the entities as spelled
+    (``source_name``, ``target_name``) and the 1-based input ``row``. Problems raise LedgerError, as the local reader's."""
     from pyspark.sql import functions as F
 
     from ..reading.cells import _END_SECOND, _FIRST_SECOND, _PER_SECOND, _UNIT_FLOORS, _UNITS_BY_SIZE
@@ -150,8 +153,17 @@ def _edges(spark: SparkSession, path: str, input_format: str, columns: Mapping[s
     if need_time and "timestamp" not in found:
         raise LedgerError([Problem(path, None, "timestamp", None, "temporal cycles need a timestamp column (timestamp or date)")])
     timed = "timestamp" in found
-    schema = "source string, target string" + (", value double, integer boolean, unread boolean" if timed else "")
-    keyed = frame.mapInPandas(lambda batches: (_keys(b, found) for b in batches), schema).cache()
+    schema = "source string, target string, source_name string, target_name string" + (
+        ", value double, integer boolean, unread boolean" if timed else "")
+    if listing:  # the input's own row numbers, as the local listing gives them
+        numbered = frame.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1)).toDF([*frame.columns, "__row"])
+        def with_rows(batches: Any) -> Any:
+            for b in batches:
+                yield _keys(b, found).assign(row=b["__row"].to_numpy())
+
+        keyed = numbered.mapInPandas(with_rows, schema + ", row long").cache()
+    else:
+        keyed = frame.mapInPandas(lambda batches: (_keys(b, found) for b in batches), schema).cache()
     size = sum((F.abs(F.col("value")) >= f).cast("int") for f in _UNIT_FLOORS) if timed else None
     checks = [F.count("*"), F.sum(F.col("source").isNull().cast("int")), F.sum(F.col("target").isNull().cast("int"))]
     if timed:
@@ -168,7 +180,8 @@ def _edges(spark: SparkSession, path: str, input_format: str, columns: Mapping[s
     if empty_source or empty_target or (timed and (stats[3] or len(sizes) > 1 or outside)):
         keyed.unpersist()
         raise LedgerError(_problems(spark, frame, found, path, unit, len(sizes) > 1))
-    rows = keyed.select("source", "target", (ts if ts is not None else F.lit(None).cast("long")).alias("ts"))
+    rows = keyed.select("source", "target", (ts if ts is not None else F.lit(None).cast("long")).alias("ts"),
+                        *(["source_name", "target_name", "row"] if listing else []))
     return rows, n_rows
 
 
@@ -180,7 +193,8 @@ def _problems(spark: SparkSession, frame: DataFrame, found: Mapping[str, str], p
 
     indexed = frame.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1)).toDF([*frame.columns, "__row"])
     timed = "timestamp" in found
-    schema = "source string, target string" + (", value double, integer boolean, unread boolean" if timed else "")
+    schema = "source string, target string, source_name string, target_name string" + (
+        ", value double, integer boolean, unread boolean" if timed else "")
     shown = [c for c in found if c in ("source", "target", "timestamp")]
 
     def with_cells(batches: Any) -> Any:
@@ -206,12 +220,13 @@ def _problems(spark: SparkSession, frame: DataFrame, found: Mapping[str, str], p
     return sorted(problems, key=lambda p: p.row or 0)[:MAX_PROBLEMS]
 
 
-def _temporal_slab(rows, k: int, window: int, width: int, low: int):
-    """One slab's cycle counts by length: its rows (own and the next window's), cycles whose first row is its own."""
+def _temporal_slab(rows, k: int, window: int, width: int, low: int, listing: bool):
+    """One slab's cycles: its rows (own and the next window's), the cycles whose first row is its own; their counts by
+    length, or (``listing``) each cycle's length, entities, 1-based input rows and timestamps."""
     import numba
     import pandas as pd
 
-    from .cycles import count_graph_cycles, temporal_graph
+    from .cycles import count_graph_cycles, cycle_blocks, temporal_graph
 
     numba.set_num_threads(1)  # Spark runs the slabs in parallel
     slab = int(rows["slab"].iloc[0])
@@ -219,8 +234,123 @@ def _temporal_slab(rows, k: int, window: int, width: int, low: int):
     m = len(rows)
     graph = temporal_graph(inverse[:m], inverse[m:], rows["ts"].to_numpy())
     start = low + slab * width
-    tally = count_graph_cycles(graph, k, window=window, first=(start, start + width))
-    return pd.DataFrame({"slab": slab, "length": np.arange(2, k + 1), "cycles": tally.by_length[2:]})
+    if not listing:
+        tally = count_graph_cycles(graph, k, window=window, first=(start, start + width))
+        return pd.DataFrame({"slab": slab, "length": np.arange(2, k + 1), "cycles": tally.by_length[2:]})
+    found = [b for b in cycle_blocks(graph, k, window=window, first=(start, start + width)) if len(b)]
+    block = np.concatenate(found) if found else np.empty((0, k), dtype=np.int64)
+    lengths = (block >= 0).sum(axis=1)
+    at = [graph.row[b[:L]] for b, L in zip(block, lengths)]  # positions in this slab's rows, in time order
+    names, number, times = rows["source_name"].to_numpy(object), rows["row"].to_numpy(), rows["ts"].to_numpy()
+    return pd.DataFrame({"length": lengths, "entities": [names[a].tolist() for a in at], "rows": [number[a].tolist() for a in at],
+                         "timestamps": [times[a].tolist() for a in at]})
+
+
+def _spread(rows: DataFrame, seconds: int, width: int, low: int) -> DataFrame:
+    """Each row in its own slab and in the slabs before it whose cycles it may close (those starting up to a window earlier)."""
+    from pyspark.sql import functions as F
+
+    reach = math.ceil(seconds / width)  # one when the slab is at least the window
+    slab = F.floor((F.col("ts") - F.lit(low)) / width).cast("long")
+    return (rows.withColumn("own", slab).withColumn("back", F.explode(F.array([F.lit(j) for j in range(reach + 1)])))
+            .withColumn("slab", F.col("own") - F.col("back"))
+            .filter((F.col("slab") >= 0) & (F.col("ts") <= F.lit(low) + F.col("slab") * width + width + seconds))
+            .drop("own", "back"))
+
+
+def _on_spark(path: str, max_length: int, temporal: bool, window: Any, master: str | None, input_format: str,
+              columns: Mapping[str, str] | None, slab_seconds: int | None, broadcast_limit: int, output: str | None,
+              force: bool) -> CycleCounts:
+    from pyspark.sql import functions as F
+
+    check_max_length(max_length)
+    if window is not None and not temporal:
+        raise LimitError("a window bounds temporal cycles only; pass temporal=True or leave the window out")
+    if slab_seconds is not None and slab_seconds < 1:
+        raise LimitError(f"a slab is at least one second wide, got {slab_seconds!r}")
+    seconds = window_seconds("1d" if window is None else window) if temporal else None
+    started = time.perf_counter()
+    spark = spark_session(master)
+    cores = max(1, spark.sparkContext.defaultParallelism)
+    spark.conf.set("spark.sql.shuffle.partitions", str(2 * cores))
+    listing = output is not None
+    rows, n_rows = _edges(spark, str(path), input_format, columns, temporal, listing)
+    rows = rows.filter(F.col("source") != F.col("target"))
+    n = rows.select(F.col("source").alias("key")).union(rows.select(F.col("target").alias("key"))).distinct().count()
+    k = max_length
+    found: DataFrame | None = None
+    if temporal:
+        assert seconds is not None
+        extent: Any = rows.agg(F.min("ts"), F.max("ts"), F.count("*")).first()
+        low, high, graph_edges = extent
+        if graph_edges:
+            span = int(high) - int(low) + 1
+            width = int(slab_seconds) if slab_seconds else max(int(seconds), 1, math.ceil(span / (_SLABS_PER_CORE * cores)))
+            spark.conf.set("spark.sql.shuffle.partitions", str(max(2 * cores, min(span // width + 1, 10_000))))
+            schema = ("length int, entities array<string>, rows array<long>, timestamps array<long>" if listing
+                      else "slab long, length int, cycles long")
+            found = _spread(rows, int(seconds), width, int(low)).groupBy("slab").applyInPandas(
+                lambda frame: _temporal_slab(frame, k, int(seconds), width, int(low), listing), schema)
+    else:
+        found, graph_edges = _hop_bounded(spark, rows, k, n, cores, broadcast_limit, listing)
+    by_length = np.zeros(k + 1, dtype=np.int64)
+    if found is not None and listing:
+        assert output is not None
+        found.write.mode("overwrite" if force else "errorifexists").parquet(output)
+        found = spark.read.parquet(output).groupBy("length").agg(F.count("*").alias("cycles"))
+    if found is not None:
+        for length, cycles in found.groupBy("length").agg(F.sum("cycles")).collect():
+            by_length[length] = cycles
+    search = CycleSearch("temporal" if temporal else "hop-bounded", k, seconds, int(n_rows), int(n), int(graph_edges or 0), 0)
+    return CycleCounts(search, {L: int(by_length[L]) for L in range(2, k + 1)}, True, time.perf_counter() - started)
+
+
+def _hop_bounded(spark: SparkSession, rows: DataFrame, k: int, n: int, cores: int, broadcast_limit: int,
+                 listing: bool) -> tuple[DataFrame, int]:
+    """Hop-bounded cycles over the broadcast compact graph, start entities dealt round-robin to tasks."""
+    from pyspark.sql import functions as F
+
+    from .cycles import simple_graph
+
+    pairs: Any = rows.select("source", "target").distinct().toArrow()
+    sources, targets = (pairs[c].to_numpy(zero_copy_only=False) for c in ("source", "target"))
+    keys, ids = np.unique(np.concatenate([sources, targets]), return_inverse=True)
+    graph = simple_graph(ids[:pairs.num_rows], ids[pairs.num_rows:], len(keys))
+    size = sum(a.nbytes for a in (graph.indptr, graph.indices, graph.rindptr, graph.rindices))
+    if size > broadcast_limit:
+        raise DealgraphError(f"the graph's {graph.m:,} distinct edges take {size / 2**20:,.0f} MiB, more than the broadcast limit of "
+                             f"{broadcast_limit / 2**20:,.0f} MiB; raise it (--spark-broadcast-limit) if every executor has the "
+                             "memory, or count temporal cycles, which need no broadcast")
+    names = None
+    if listing:  # each entity as first spelled among its rows, cleaned
+        spelled: Any = rows.groupBy("source").agg(F.first("source_name")).union(rows.groupBy("target").agg(F.first("target_name"))).toArrow()
+        by_key = dict(zip(spelled.column(0).to_pylist(), spelled.column(1).to_pylist()))
+        names = np.array([by_key[key] for key in keys], dtype=object)
+    shared = spark.sparkContext.broadcast((graph, names))
+    chunks = max(1, min(n, _CHUNKS_PER_CORE * cores))
+
+    def run(batches: Any) -> Any:
+        import numba
+        import pandas as pd
+
+        from .cycles import count_graph_cycles, cycle_blocks
+
+        numba.set_num_threads(1)
+        whole, spelled_as = shared.value
+        for batch in batches:
+            for chunk in batch["id"]:
+                starts = np.arange(int(chunk), whole.n, chunks, dtype=np.int64)
+                if not listing:
+                    tally = count_graph_cycles(whole, k, starts=starts)
+                    yield pd.DataFrame({"length": np.arange(2, k + 1), "cycles": tally.by_length[2:]})
+                    continue
+                assert spelled_as is not None
+                for block in cycle_blocks(whole, k, starts=starts):
+                    lengths = (block >= 0).sum(axis=1)
+                    yield pd.DataFrame({"length": lengths, "entities": [spelled_as[b[:L]].tolist() for b, L in zip(block, lengths)]})
+
+    schema = "length int, entities array<string>" if listing else "length int, cycles long"
+    return spark.range(chunks, numPartitions=chunks).mapInPandas(run, schema), graph.m
 
 
 def spark_count_cycles(path: str, *, max_length: int = 5, temporal: bool = False, window: Any = None, master: str | None = None,
@@ -230,8 +360,8 @@ def spark_count_cycles(path: str, *, max_length: int = 5, temporal: bool = False
 
     ``slab_seconds`` sets the width of the time slabs of a temporal search (default: the ledger's
     span cut into about four slabs per core, and at least the window, so that a row goes to at
-    most two slabs; a narrower slab sends a row to ``1 + ceil(window / width)`` slabs). ``broadcast_limit`` bounds
-    the bytes of the graph sent to each executor in a hop-bounded search.
+    most two slabs; a narrower slab sends a row to ``1 + ceil(window / width)`` slabs).
+    ``broadcast_limit`` bounds the bytes of the graph sent to each executor in a hop-bounded search.
 
     Raises
     ------
@@ -242,77 +372,17 @@ def spark_count_cycles(path: str, *, max_length: int = 5, temporal: bool = False
     LimitError
         A bound out of range.
     """
-    from pyspark.sql import functions as F
+    return _on_spark(path, max_length, temporal, window, master, input_format, columns, slab_seconds, broadcast_limit, None, False)
 
-    check_max_length(max_length)
-    if window is not None and not temporal:
-        raise LimitError("a window bounds temporal cycles only; pass temporal=True or leave the window out")
-    seconds = window_seconds("1d" if window is None else window) if temporal else None
-    started = time.perf_counter()
-    spark = spark_session(master)
-    cores = max(1, spark.sparkContext.defaultParallelism)
-    spark.conf.set("spark.sql.shuffle.partitions", str(2 * cores))
-    rows, n_rows = _edges(spark, str(path), input_format, columns, temporal)
-    rows = rows.filter(F.col("source") != F.col("target"))
-    n = rows.select(F.col("source").alias("key")).union(rows.select(F.col("target").alias("key"))).distinct().count()
-    k = max_length
-    if temporal:
-        assert seconds is not None
-        extent: Any = rows.agg(F.min("ts"), F.max("ts"), F.count("*")).first()
-        low, high, m = extent
-        if m == 0:
-            by_length = np.zeros(k + 1, dtype=np.int64)
-        else:
-            span = int(high) - int(low) + 1
-            width = int(slab_seconds) if slab_seconds else max(int(seconds), 1, math.ceil(span / (_SLABS_PER_CORE * cores)))
-            if width < 1:
-                raise LimitError(f"a slab is at least one second wide, got {slab_seconds!r}")
-            reach = math.ceil(seconds / width)  # the slabs before a row's own that also need it (one when width >= window)
-            slab = F.floor((F.col("ts") - F.lit(int(low))) / width).cast("long")
-            copies = F.array([F.lit(j) for j in range(reach + 1)])
-            spread = (rows.withColumn("own", slab).withColumn("back", F.explode(copies))
-                      .withColumn("slab", F.col("own") - F.col("back"))
-                      .filter((F.col("slab") >= 0) & (F.col("ts") <= F.lit(int(low)) + F.col("slab") * width + width + seconds))
-                      .select("slab", "source", "target", "ts"))
-            spark.conf.set("spark.sql.shuffle.partitions", str(max(2 * cores, min(span // width + 1, 10_000))))
-            counted = spread.groupBy("slab").applyInPandas(lambda frame: _temporal_slab(frame, k, int(seconds), width, int(low)),
-                                                           "slab long, length int, cycles long")
-            by_length = np.zeros(k + 1, dtype=np.int64)
-            for length, cycles in counted.groupBy("length").agg(F.sum("cycles")).collect():
-                by_length[length] = cycles
-        graph_edges = int(m)
-    else:
-        from .cycles import simple_graph
 
-        pairs: Any = rows.select("source", "target").distinct().toArrow()
-        keys, ids = np.unique(np.concatenate([pairs["source"].to_numpy(zero_copy_only=False), pairs["target"].to_numpy(zero_copy_only=False)]),
-                              return_inverse=True)
-        graph = simple_graph(ids[:pairs.num_rows], ids[pairs.num_rows:], len(keys))
-        size = sum(a.nbytes for a in (graph.indptr, graph.indices, graph.rindptr, graph.rindices))
-        if size > broadcast_limit:
-            raise DealgraphError(f"the graph's {graph.m:,} distinct edges take {size / 2**20:,.0f} MiB, more than the broadcast limit "
-                                 f"of {broadcast_limit / 2**20:,.0f} MiB; raise it (--spark-broadcast-limit) if every executor has "
-                                 "the memory, or count temporal cycles, which need no broadcast")
-        shared = spark.sparkContext.broadcast(graph)
-        chunks = max(1, min(n, _CHUNKS_PER_CORE * cores))
+def spark_write_cycles(path: str, output: str, *, max_length: int = 5, temporal: bool = False, window: Any = None,
+                       master: str | None = None, input_format: str = "auto", columns: Mapping[str, str] | None = None,
+                       slab_seconds: int | None = None, broadcast_limit: int = BROADCAST_LIMIT, force: bool = False) -> CycleCounts:
+    """``write_cycles`` on Spark: every cycle to a Parquet dataset (a folder of part files, as Spark writes) at ``output``.
 
-        def count_chunks(batches):
-            import numba
-            import pandas as pd
-
-            from .cycles import count_graph_cycles
-
-            numba.set_num_threads(1)
-            for batch in batches:
-                for chunk in batch["id"]:
-                    tally = count_graph_cycles(shared.value, k, starts=np.arange(int(chunk), n, chunks, dtype=np.int64))
-                    yield pd.DataFrame({"length": np.arange(2, k + 1), "cycles": tally.by_length[2:]})
-
-        counted = spark.range(chunks, numPartitions=chunks).mapInPandas(count_chunks, "length int, cycles long")
-        by_length = np.zeros(k + 1, dtype=np.int64)
-        for length, cycles in counted.groupBy("length").agg(F.sum("cycles")).collect():
-            by_length[length] = cycles
-        graph_edges = graph.m
-        shared.unpersist()
-    search = CycleSearch("temporal" if temporal else "hop-bounded", k, seconds, int(n_rows), int(n), int(graph_edges), 0)
-    return CycleCounts(search, {L: int(by_length[L]) for L in range(2, k + 1)}, True, time.perf_counter() - started)
+    Columns: ``length``, ``entities`` (as first spelled, cleaned) and, for temporal cycles, ``rows``
+    (1-based rows of the input) and ``timestamps``; no ``cycle`` number (the tasks write in
+    parallel). An existing ``output`` is replaced only with ``force``. Returns the counts of the
+    cycles written; raises as ``spark_count_cycles``.
+    """
+    return _on_spark(path, max_length, temporal, window, master, input_format, columns, slab_seconds, broadcast_limit, output, force)
