@@ -1,13 +1,13 @@
-"""Cycles on Apache Spark: the local engine's counts, for ledgers past one machine.
+"""Cycles on Apache Spark: the local engine's counts and listings, for ledgers past one machine.
 
-Temporal cycles are distributed by time: the time axis is cut into slabs of width ``S`` (at
-least the window ``W``); a cycle whose first row is in ``[t, t + S)`` lies inside
+Temporal cycles are distributed by time: the time axis is cut into slabs of width ``S`` (by
+default at least the window ``W``); a cycle whose first row is in ``[t, t + S)`` lies inside
 ``[t, t + S + W]``, so each slab is an independent task given its own rows and the next ``W``
-seconds of rows, run by the same compiled kernel (``applyInPandas``), and counts only the cycles
-whose first row is its own. This scales with the ledger's length, not its density.
+seconds of rows, run by the same compiled kernel (``applyInPandas``), and counts (or lists) only
+the cycles whose first row is its own. This scales with the ledger's length, not its density.
 
 Hop-bounded cycles need the whole graph: its distinct edges are collected, the compact graph
-(CSR, about 24 bytes per distinct edge plus 16 per entity) is broadcast to the executors when
+(CSR, 16 bytes per distinct edge plus 16 per entity) is broadcast to the executors when
 it is within ``broadcast_limit`` bytes (else a clear error), and start entities are dealt
 round-robin to many tasks (``mapInPandas``), each counting the cycles whose smallest entity is
 one of its starts. One entity's search is not split: a hub's cycles are one task's work.
