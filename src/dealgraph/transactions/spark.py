@@ -142,9 +142,10 @@ def _keys(batch, found: Mapping[str, str]):
 
 
 def _edges(spark: SparkSession, path: str, input_format: str, columns: Mapping[str, str] | None, need_time: bool,
-           listing: bool = False) -> tuple[DataFrame, int]:
+           listing: bool = False) -> tuple[DataFrame, int, DataFrame]:
     """Rows as (source, target, ts) with entity keys, and the number of rows; with ``listing`` also the entities as spelled
-    (``source_name``, ``target_name``) and the 1-based input ``row``. Problems raise LedgerError, as the local reader's."""
+    (``source_name``, ``target_name``) and the 1-based input ``row``; and the cached frame they come from, to unpersist
+    when the run ends. Problems raise LedgerError, as the local reader's."""
     from pyspark.sql import functions as F
 
     from ..reading.cells import _END_SECOND, _FIRST_SECOND, _PER_SECOND, _UNIT_FLOORS, _UNITS_BY_SIZE
@@ -182,7 +183,7 @@ def _edges(spark: SparkSession, path: str, input_format: str, columns: Mapping[s
         raise LedgerError(_problems(spark, frame, found, path, unit, len(sizes) > 1))
     rows = keyed.select("source", "target", (ts if ts is not None else F.lit(None).cast("long")).alias("ts"),
                         *(["source_name", "target_name", "row"] if listing else []))
-    return rows, n_rows
+    return rows, n_rows, keyed
 
 
 def _problems(spark: SparkSession, frame: DataFrame, found: Mapping[str, str], path: str, unit: str, mixed: bool) -> list[Problem]:
@@ -274,7 +275,7 @@ def _on_spark(path: str, max_length: int, temporal: bool, window: Any, master: s
     cores = max(1, spark.sparkContext.defaultParallelism)
     spark.conf.set("spark.sql.shuffle.partitions", str(2 * cores))
     listing = output is not None
-    rows, n_rows = _edges(spark, str(path), input_format, columns, temporal, listing)
+    rows, n_rows, cached = _edges(spark, str(path), input_format, columns, temporal, listing)
     rows = rows.filter(F.col("source") != F.col("target"))
     n = rows.select(F.col("source").alias("key")).union(rows.select(F.col("target").alias("key"))).distinct().count()
     k = max_length
@@ -301,6 +302,7 @@ def _on_spark(path: str, max_length: int, temporal: bool, window: Any, master: s
     if found is not None:
         for length, cycles in found.groupBy("length").agg(F.sum("cycles")).collect():
             by_length[length] = cycles
+    cached.unpersist()  # the session may be the user's, and live on
     search = CycleSearch("temporal" if temporal else "hop-bounded", k, seconds, int(n_rows), int(n), int(graph_edges or 0), 0)
     return CycleCounts(search, {L: int(by_length[L]) for L in range(2, k + 1)}, True, time.perf_counter() - started)
 
