@@ -126,7 +126,15 @@ def test_cycles_written_by_spark_are_the_local_listing(spark, tmp_path, temporal
         assert sorted(map(tuple, remote["timestamps"].to_list())) == sorted(map(tuple, local["timestamps"].to_list()))
     with pytest.raises(Exception, match="already exists"):
         spark_write_cycles(str(path), str(out), max_length=4, temporal=temporal, master=MASTER)
-    cli_out = CliRunner().invoke(cli, ["loops", str(path), "-o", str(tmp_path / "cli"), "--max-length", "4", "--engine", "spark",
-                                       "--spark-master", MASTER, *(["--temporal"] if temporal else []), "--json"])
+    cli_args = ["loops", str(path), "-o", str(tmp_path / "cli"), "--max-length", "4", "--engine", "spark", "--spark-master", MASTER,
+                *(["--temporal"] if temporal else [])]
+    cli_out = CliRunner().invoke(cli, [*cli_args, "--json"])
     assert cli_out.exit_code == 0, cli_out.output
     assert json.loads(cli_out.output)["result"]["listed"] == local.height
+    again = [*cli_args, "--json"]
+    refused = CliRunner().invoke(cli, again)
+    assert refused.exit_code == 2 and "--force" in refused.output  # an existing folder is kept ...
+    replaced = CliRunner().invoke(cli, [*again, "--force"])  # ... unless --force
+    assert replaced.exit_code == 0, replaced.output
+    local_into_folder = CliRunner().invoke(cli, ["loops", str(path), "-o", str(tmp_path / "cli"), "--max-length", "4", "--force"])
+    assert local_into_folder.exit_code == 2 and "is a folder" in local_into_folder.output

@@ -343,7 +343,8 @@ def validate(lg, *, usd_per_gw, fmt):
                    "money: by throughput alone.")
 @click.option("--count-only", is_flag=True, help="Count cycles by length (transaction-size files, compiled search).")
 @click.option("--temporal", is_flag=True, help="Temporal cycles: every row its own edge, strictly later hop by hop, within --window.")
-@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Stream every cycle to this Parquet file.")
+@click.option("--output", "-o", "output", type=click.Path(),
+              help="Stream every cycle to this Parquet file (with --engine spark: a Parquet folder, as Spark writes).")
 @click.option("--input-format", type=click.Choice(["auto", "dealgraph", "amlworld"]), default="auto", show_default=True,
               help="Column layout of a transaction file (amlworld: IBM's AMLworld CSV).")
 @time_unit_option

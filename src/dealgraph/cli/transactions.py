@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -56,6 +57,8 @@ def run_cycles(read: Callable, *, fmt: str, max_length: int, limit: int, window:
                spark_master: str | None = None, spark_broadcast_limit: float = 2048) -> None:
     from ..transactions.cycles import count_cycles, list_cycles, write_cycles
 
+    if output and engine == "local" and Path(output).is_dir():
+        raise click.UsageError(f"{output} is a folder; -o names a Parquet file (a folder is what --engine spark writes)")
     check_outputs(force, output=output)
     if engine == "spark":
         from ..transactions.spark import spark_count_cycles, spark_write_cycles
