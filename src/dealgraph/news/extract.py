@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -188,6 +189,7 @@ def _add(rows: list[dict[str, Any]], f: Flow, evidence: str, article: str, line:
                  "why": "; ".join(f.why), "article": article, "line": line})
 
 
+@functools.cache
 def _record_names() -> tuple[str, ...]:
     """The entity names of the built-in record and the seed ledger (only named companies: no "... investors" groups)."""
     import csv

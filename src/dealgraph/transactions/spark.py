@@ -141,6 +141,12 @@ def _keys(batch, found: Mapping[str, str]):
     return pl.DataFrame(out).to_pandas()
 
 
+def _schema(timed: bool) -> str:
+    """The columns ``_keys`` gives: entity keys and names, and with a timestamp column its parsed value."""
+    return "source string, target string, source_name string, target_name string" + (
+        ", value double, integer boolean, unread boolean" if timed else "")
+
+
 def _edges(spark: SparkSession, path: str, input_format: str, columns: Mapping[str, str] | None, need_time: bool,
            listing: bool = False) -> tuple[DataFrame, int, DataFrame]:
     """Rows as (source, target, ts) with entity keys, and the number of rows; with ``listing`` also the entities as spelled
@@ -154,8 +160,7 @@ def _edges(spark: SparkSession, path: str, input_format: str, columns: Mapping[s
     if need_time and "timestamp" not in found:
         raise LedgerError([Problem(path, None, "timestamp", None, "temporal cycles need a timestamp column (timestamp or date)")])
     timed = "timestamp" in found
-    schema = "source string, target string, source_name string, target_name string" + (
-        ", value double, integer boolean, unread boolean" if timed else "")
+    schema = _schema(timed)
     if listing:  # the input's own row numbers, as the local listing gives them
         numbered = frame.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1)).toDF([*frame.columns, "__row"])
         def with_rows(batches: Any) -> Any:
@@ -194,8 +199,7 @@ def _problems(spark: SparkSession, frame: DataFrame, found: Mapping[str, str], p
 
     indexed = frame.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1)).toDF([*frame.columns, "__row"])
     timed = "timestamp" in found
-    schema = "source string, target string, source_name string, target_name string" + (
-        ", value double, integer boolean, unread boolean" if timed else "")
+    schema = _schema(timed)
     shown = [c for c in found if c in ("source", "target", "timestamp")]
 
     def with_cells(batches: Any) -> Any:
