@@ -176,6 +176,70 @@ def test_temporal_features_count_each_row_of_each_cycle():
     assert per_row.tolist() == [1, 1, 1, 0] and vertex_counts[:, 3].tolist() == [1, 1, 1]
 
 
+@settings(max_examples=100, deadline=None)
+@given(graphs, st.integers(2, 6), st.integers(1, 5))
+def test_searches_dealt_to_tasks_add_up_to_the_whole(g, k, tasks):
+    """The Spark engine's work units: every task's shares of the starts give the graph's counts, listing and features."""
+    from dealgraph.transactions.cycles import deal_starts
+
+    n, edges = g
+    graph = simple_graph(np.array([a for a, _ in edges], dtype=np.int64), np.array([b for _, b in edges], dtype=np.int64), n)
+    task, starts, part, parts = deal_starts(graph, tasks)
+    assert ((0 <= part) & (part < parts)).all() and ((0 <= task) & (task < tasks)).all()
+    counts, edge_sum, vertex_sum, listed = np.zeros(k + 1, dtype=np.int64), 0, 0, []
+    for t in range(tasks):
+        mine = dict(starts=starts[task == t], shares=(part[task == t], parts[task == t]))
+        counts += count_graph_cycles(graph, k, **mine).by_length
+        e, v = cycle_features(graph, k, **mine)
+        edge_sum, vertex_sum = edge_sum + e, vertex_sum + v
+        listed += [tuple(int(x) for x in r if x >= 0) for b in cycle_blocks(graph, k, **mine) for r in b]
+    whole = [tuple(int(x) for x in r if x >= 0) for b in cycle_blocks(graph, k) for r in b]
+    assert sorted(listed) == sorted(whole) and counts.tolist() == count_graph_cycles(graph, k).by_length.tolist()
+    e, v = cycle_features(graph, k)
+    assert (edge_sum == e).all() and (vertex_sum == v).all()
+
+
+def test_a_hub_is_split_across_tasks():
+    """A hub with every cycle through it: its search is split into shares, and the tasks' estimated work is even."""
+    from dealgraph.transactions.cycles import deal_starts
+
+    spokes = np.arange(1, 201)
+    src = np.concatenate([np.zeros(200, dtype=np.int64), spokes, spokes[:-1]])
+    dst = np.concatenate([spokes, np.zeros(200, dtype=np.int64), spokes[1:]])
+    graph = simple_graph(src, dst)
+    task, starts, part, parts = deal_starts(graph, 8)
+    assert (starts == 0).sum() == 8 and (parts[starts == 0] == 8).all()  # the hub, in eight shares
+    assert np.bincount(task[starts == 0], minlength=8).tolist() == [1] * 8
+    by_task = [count_graph_cycles(graph, 4, starts=starts[task == t], shares=(part[task == t], parts[task == t])).total for t in range(8)]
+    assert sum(by_task) == count_graph_cycles(graph, 4).total and max(by_task) <= 2 * min(by_task)
+    assert set(starts.tolist()) == {0}  # the spokes begin no cycle (each has a smaller neighbour: the hub)
+
+
+@settings(max_examples=100, deadline=None)
+@given(multigraphs, st.integers(2, 5), st.integers(0, 12), st.integers(1, 13))
+def test_temporal_searches_by_first_row_time_add_up_to_the_whole(g, k, window, width):
+    """The Spark engine's slabs: cycles and per-row tallies over ranges of first-row times add up to the whole."""
+    n, rows = g
+    src, dst, ts = (np.array([r[i] for r in rows], dtype=np.int64) for i in range(3))
+    graph = temporal_graph(src, dst, ts, n)
+    counts, edge_sum, vertex_sum = np.zeros(k + 1, dtype=np.int64), 0, 0
+    for lo in range(0, 13, width):
+        counts += count_graph_cycles(graph, k, window=window, first=(lo, lo + width)).by_length
+        e, v = cycle_features(graph, k, window=window, first=(lo, lo + width))
+        edge_sum, vertex_sum = edge_sum + e, vertex_sum + v
+    e, v = cycle_features(graph, k, window=window)
+    assert counts.tolist() == count_graph_cycles(graph, k, window=window).by_length.tolist()
+    assert (edge_sum == e).all() and (vertex_sum == v).all()
+
+
+def test_shares_are_checked():
+    graph = simple_graph(np.array([0, 1]), np.array([1, 0]))
+    with pytest.raises(LimitError, match="shares"):
+        count_graph_cycles(graph, 3, starts=np.array([0]), shares=(np.array([1]), np.array([1])))
+    with pytest.raises(LimitError, match="shares"):
+        count_graph_cycles(graph, 3, shares=(np.array([0]), np.array([1])))
+
+
 def test_a_time_budget_stops_between_blocks():
     rng = np.random.default_rng(0)
     src, dst = rng.integers(0, 300, 3000), rng.integers(0, 300, 3000)

@@ -124,7 +124,7 @@ def test_cycles_written_by_spark_are_the_local_listing(spark, tmp_path, temporal
     assert sorted(map(tuple, remote[key].to_list())) == sorted(map(tuple, local[key].to_list()))
     if temporal:  # the same rows give the same entities and timestamps
         assert sorted(map(tuple, remote["timestamps"].to_list())) == sorted(map(tuple, local["timestamps"].to_list()))
-    with pytest.raises(Exception, match="already exists"):
+    with pytest.raises(dg.DealgraphError, match="exists; pass force"):
         spark_write_cycles(str(path), str(out), max_length=4, temporal=temporal, master=MASTER)
     cli_args = ["loops", str(path), "-o", str(tmp_path / "cli"), "--max-length", "4", "--engine", "spark", "--spark-master", MASTER,
                 *(["--temporal"] if temporal else [])]
@@ -138,3 +138,103 @@ def test_cycles_written_by_spark_are_the_local_listing(spark, tmp_path, temporal
     assert replaced.exit_code == 0, replaced.output
     local_into_folder = CliRunner().invoke(cli, ["loops", str(path), "-o", str(tmp_path / "cli"), "--max-length", "4", "--force"])
     assert local_into_folder.exit_code == 2 and "is a folder" in local_into_folder.output
+
+
+def _parquet(folder):
+    import polars as pl
+
+    return pl.read_parquet(folder / "*.parquet")
+
+
+def _same_features(local, path, out, accounts, **settings):
+    """Spark's features written to ``out``/``accounts`` are the local engine's: per row, per account and in summary."""
+    from dealgraph.transactions.spark_features import spark_features
+
+    summary = spark_features(str(path), str(out), accounts=str(accounts), master=MASTER, **settings)
+    rows = _parquet(out)
+    assert rows.select(local.rows.columns).equals(local.rows)
+    assert _parquet(accounts).equals(local.accounts)
+    assert {key: value for key, value in summary.to_dict().items() if key not in ("output", "accounts")} == local.to_dict()
+    return rows
+
+
+def test_features_are_the_local_engines(spark, ledger, tmp_path):
+    local = dg.transaction_features(ledger / "t.parquet", max_length=4)
+    rows = _same_features(local, ledger / "t.parquet", tmp_path / "rows", tmp_path / "accounts", max_length=4)
+    source = _parquet(ledger)  # the input's columns come first, unchanged, in input order
+    assert rows.select(source.columns).equals(source)
+    assert local.rows["temporal_cycles_4"].sum() > 0 and local.rows["scatter_gather"].max() > 1 and local.rows["cycles_4"].sum() > 0
+
+
+def test_features_with_slabs_narrower_than_the_window_and_hand_made_rows(spark, tmp_path):
+    """Cycles and fan windows straddling slabs; names merged by case; self-loops; equal times kept in input order."""
+    import polars as pl
+
+    frame, _ = dg.synthetic_transactions(20_000, seed=5, days=3, cycles={3: 40, 4: 40, 5: 40})
+    extra = pl.DataFrame({"source": ["Hub", "HUB", "hub", "b", "c", "Hub"], "target": ["b", "c", "Hub", "c", "hub", "d"]})
+    start = frame["timestamp"].min()
+    extra = extra.with_columns(pl.lit(value, frame[name].dtype).alias(name)
+                               for name, value in (("timestamp", start), ("id", 0), ("amount", 1.0), ("label", 0))).select(frame.columns)
+    frame = pl.concat([extra, frame])
+    path = tmp_path / "s.parquet"
+    frame.write_parquet(path)
+    local = dg.transaction_features(path, max_length=5, window=6 * 3600)
+    _same_features(local, path, tmp_path / "rows", tmp_path / "accounts", max_length=5, window=6 * 3600, slab_seconds=2 * 3600)
+    assert "Hub" in local.accounts["entity"].to_list()
+
+
+def test_features_without_timestamps_are_the_hop_bounded_ones(spark, tmp_path):
+    import polars as pl
+
+    frame, _ = dg.synthetic_transactions(5_000, seed=2, cycles={3: 10, 4: 10})
+    path = tmp_path / "untimed.csv"
+    frame.drop("timestamp").write_csv(path)
+    local = dg.transaction_features(path, max_length=4)
+    assert local.window_seconds is None
+    rows = _same_features(local, path, tmp_path / "rows", tmp_path / "accounts", max_length=4)
+    assert rows["source"].dtype == pl.String  # a CSV's cells as Spark reads them: text
+
+
+def test_features_on_the_command_line(spark, tmp_path):
+    frame, _ = dg.synthetic_transactions(10_000, seed=3, cycles={3: 10, 4: 10})
+    frame.write_parquet(tmp_path / "t.parquet")
+    args = ["features", str(tmp_path / "t.parquet"), "--max-length", "3", "--json"]
+    local = json.loads(CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "local.parquet")]).output)["result"]
+    remote_args = [*args, "-o", str(tmp_path / "rows"), "--engine", "spark", "--spark-master", MASTER]
+    remote = CliRunner().invoke(cli, remote_args)
+    assert remote.exit_code == 0, remote.output
+    result = json.loads(remote.output)["result"]
+    assert result["sums"] == local["sums"] and result["top_accounts"] == local["top_accounts"] and result["output"] == str(tmp_path / "rows")
+    refused = CliRunner().invoke(cli, remote_args)
+    assert refused.exit_code == 2 and "--force" in refused.output
+    assert CliRunner().invoke(cli, [*remote_args, "--force", "--decimal", ","]).exit_code == 2
+    table = CliRunner().invoke(cli, [*(a for a in remote_args if a != "--json"), "--force", "--format", "csv"])
+    assert table.exit_code == 0 and table.output.startswith("feature,sum,max\ncycles_2,")
+
+
+def test_spark_features_refuse_an_existing_output_and_bad_rows(spark, tmp_path):
+    from dealgraph.transactions.spark_features import spark_features
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("source,target,timestamp\nA,B,2025-01-01 10:00\nB,,2025-01-01 11:00\n", encoding="utf-8")
+    with pytest.raises(dg.LedgerError) as caught:
+        spark_features(str(bad), str(tmp_path / "out"), master=MASTER)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "target")]
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(dg.DealgraphError, match="exists; pass force"):
+        spark_features(str(bad), str(tmp_path / "out2"), accounts=str(tmp_path / "taken"), master=MASTER)
+    assert not (tmp_path / "out2").exists()  # nothing written when one output is taken
+
+
+def test_a_hubs_search_is_shared_by_tasks(spark, tmp_path):
+    """Every cycle through one hub: counted equal to the local engine with the hub's search split."""
+    import polars as pl
+
+    spokes = [f"s{i:03d}" for i in range(300)]
+    frame = pl.DataFrame({"source": ["hub"] * 300 + spokes + spokes[:-1], "target": spokes + ["hub"] * 300 + spokes[1:]})
+    path = tmp_path / "hub.parquet"
+    frame.write_parquet(path)
+    from dealgraph.transactions.spark import spark_count_cycles
+
+    local = dg.count_cycles(path, max_length=5)
+    assert spark_count_cycles(str(path), max_length=5, master=MASTER).counts == local.counts and local.total > 1000

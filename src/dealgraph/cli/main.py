@@ -123,6 +123,21 @@ column_option = click.option("--column", "columns", multiple=True, metavar="OURS
                              help='Map a column, e.g. --column amount="Amount Paid". Repeatable.')
 
 
+def spark_options(what: str):
+    """``--engine``, ``--spark-master`` and ``--spark-broadcast-limit``: where ``what`` runs, and Spark's settings."""
+    def decorate(f):
+        for option in reversed((
+                click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+                             help=f"Where {what} run: this machine's compiled kernels, or Apache Spark (pip install 'dealgraph[spark]'; "
+                                  "outputs are then Parquet folders, as Spark writes)."),
+                click.option("--spark-master", metavar="URL", help="Spark's master (default: spark-submit's, else SPARK_MASTER, else local[*])."),
+                click.option("--spark-broadcast-limit", default=2048, show_default=True, type=Finite(1), metavar="MB",
+                             help="With --engine spark: the most megabytes of graph sent to each executor for hop-bounded cycles."))):
+            f = option(f)
+        return f
+    return decorate
+
+
 @contextlib.contextmanager
 def problems_as_json(command: str, fmt: str) -> Iterator[None]:
     """A ledger's problems go to stderr (the group does that) and, with ``--json``, to stdout as data too."""
@@ -255,6 +270,8 @@ def check_outputs(force: bool, **outputs: str | None) -> None:
     for option, given in outputs.items():
         if not given:
             continue
+        if "://" in given:  # a file system Spark writes to (HDFS, S3): the engine checks it
+            continue
         path, flag = Path(given), f"--{option}"
         if not path.parent.is_dir():
             raise click.UsageError(f"{path.parent} (the folder of {flag} {path}) does not exist; create it first")
@@ -351,11 +368,7 @@ def validate(lg, *, usd_per_gw, fmt):
 @click.option("--time-limit", type=Finite(0), metavar="SECONDS",
               help="Stop the search after about this long: the loops or counts found so far, said to be partial.")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
-@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
-              help="Where --count-only runs: this machine's compiled kernels, or Apache Spark (pip install 'dealgraph[spark]').")
-@click.option("--spark-master", metavar="URL", help="Spark's master (default: spark-submit's, else SPARK_MASTER, else local[*]).")
-@click.option("--spark-broadcast-limit", default=2048, show_default=True, type=Finite(1), metavar="MB",
-              help="With --engine spark: the most megabytes of graph sent to each executor for hop-bounded cycles.")
+@spark_options("--count-only and -o")
 def loops(read, *, usd_per_gw, fmt, max_length, limit, window, basis, rank, count_only, temporal, output, input_format, time_unit, time_limit,
           force, engine, spark_master, spark_broadcast_limit):
     """Every circular flow, ranked by the money that can go all the way round.
@@ -587,28 +600,38 @@ def stress_cmd(lg, *, usd_per_gw, fmt, entities, assume_buffer, fail, pay, deman
 
 
 @cli.command("features")
-@click.argument("ledger", type=click.Path(dir_okay=False))
+@click.argument("ledger", type=click.Path())
 @column_option
 @decimal_option
 @time_unit_option
 @format_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Parquet file: the input's columns plus the features (needed unless --format csv prints them).")
-@click.option("--accounts", type=click.Path(dir_okay=False), help="Also write per-account features to this Parquet file.")
+@click.option("-o", "--output", type=click.Path(),
+              help="Parquet file: the input's columns plus the features (needed unless --format csv prints them; with --engine spark "
+                   "a Parquet folder).")
+@click.option("--accounts", type=click.Path(), help="Also write per-account features to this Parquet file (--engine spark: folder).")
 @click.option("--max-length", default=5, show_default=True, type=click.IntRange(2, 20), help="Longest cycle counted, in entities.")
 @click.option("--window", default="1d", show_default=True, help="Time window of temporal cycles and fan counts (needs timestamps).")
 @click.option("--input-format", type=click.Choice(["auto", "dealgraph", "amlworld"]), default="auto", show_default=True,
               help="Column layout of a transaction file.")
 @click.option("--force", is_flag=True, help="Overwrite the output files if they exist.")
-def features(ledger, columns, decimal, time_unit, *, fmt, output, accounts, max_length, window, input_format, force):
-    """Per-row features next to the input: cycles of each length through each row, temporal cycles, fan-in and fan-out."""
+@spark_options("the features")
+def features(ledger, columns, decimal, time_unit, *, fmt, output, accounts, max_length, window, input_format, force, engine, spark_master,
+             spark_broadcast_limit):
+    """Per-row features next to the input: cycles of each length through each row, temporal cycles, fan-in and fan-out,
+    scatter-gather; per account with --accounts."""
     from .transactions import run_features
 
-    if output is None and fmt != "csv":
-        raise click.UsageError("give -o FILE for the features (or --format csv to print them)")
+    if output is None and (fmt != "csv" or engine == "spark"):
+        raise click.UsageError("give -o FILE for the features" + (" (--engine spark writes a Parquet folder)" if engine == "spark"
+                                                                  else " (or --format csv to print them)"))
+    if engine == "local" and spark_master:
+        raise click.UsageError("--spark-master applies to --engine spark")
+    if engine == "spark" and (decimal != "." or time_unit != "auto"):
+        raise click.UsageError("--decimal and --time-unit apply to the local engine")
     reading = {"columns": _pairs(columns, "--column"), "decimal": decimal, "time_unit": time_unit}
     run_features(ledger, reading, output=output, accounts=accounts, max_length=max_length, window=window,
-                 input_format=input_format, force=force, fmt=fmt)
+                 input_format=input_format, force=force, fmt=fmt, engine=engine, spark_master=spark_master,
+                 spark_broadcast_limit=spark_broadcast_limit)
 
 
 @cli.command("generate")

@@ -44,6 +44,13 @@ def _write(*outputs: tuple[pl.DataFrame, str | None]) -> None:
                 frame.write_csv(tmp)
 
 
+def _refuse_folders(engine: str, **outputs: str | None) -> None:
+    """The local engine writes files: an output that is a folder (what --engine spark writes) is a usage error."""
+    for option, given in outputs.items():
+        if given and engine == "local" and Path(given).is_dir():
+            raise click.UsageError(f"{given} is a folder; --{option} names a Parquet file (a folder is what --engine spark writes)")
+
+
 def _read_edges(read: Callable, input_format: str, time_unit: str):
     from ..transactions.ingest import read_edges
 
@@ -57,8 +64,7 @@ def run_cycles(read: Callable, *, fmt: str, max_length: int, limit: int, window:
                spark_master: str | None = None, spark_broadcast_limit: float = 2048) -> None:
     from ..transactions.cycles import count_cycles, list_cycles, write_cycles
 
-    if output and engine == "local" and Path(output).is_dir():
-        raise click.UsageError(f"{output} is a folder; -o names a Parquet file (a folder is what --engine spark writes)")
+    _refuse_folders(engine, output=output)
     check_outputs(force, output=output)
     if engine == "spark":
         from ..transactions.spark import spark_count_cycles, spark_write_cycles
@@ -94,11 +100,24 @@ def run_cycles(read: Callable, *, fmt: str, max_length: int, limit: int, window:
 
 
 def run_features(source: str, reading: dict[str, Any], *, output: str | None, accounts: str | None, max_length: int,
-                 window: str | None, input_format: str, force: bool, fmt: str) -> None:
+                 window: str | None, input_format: str, force: bool, fmt: str, engine: str = "local", spark_master: str | None = None,
+                 spark_broadcast_limit: float = 2048) -> None:
     from ..transactions.features import transaction_features
     from ..transactions.ingest import read_edges, scan_input
 
+    _refuse_folders(engine, output=output, accounts=accounts)
     check_outputs(force, output=output, accounts=accounts)
+    if engine == "spark":
+        from ..transactions.spark_features import spark_features
+
+        assert output is not None
+        with progress("Computing features on Spark") as update:
+            update(0, 1)
+            summary = spark_features(source, output, accounts=accounts, max_length=max_length, window=window or None,
+                                     master=spark_master, input_format=input_format, columns=reading["columns"],
+                                     broadcast_limit=int(spark_broadcast_limit * 2**20), force=force)
+        _emit(summary.to_dict() if fmt == "json" else summary, fmt, "features")
+        return
     with problems_as_json("features", fmt), progress("Reading") as update:
         update(0, 1)
         edges = read_edges(source, input_format=input_format, **reading)

@@ -181,18 +181,40 @@ _EMPTY_COUNTS = np.zeros((1, 1, 1), dtype=np.int64)
 
 
 EVER = (-(2**62), 2**62)  # first-edge times: every one
+Shares: TypeAlias = "tuple[np.ndarray, np.ndarray] | None"  # (part, parts) per start: its out-edges part, part + parts, ...
+
+
+def _chosen(starts: np.ndarray | None, shares: Shares) -> tuple[np.ndarray | None, Shares]:
+    """The start entities asked for (None: all) and their shares, as int64 arrays of one length."""
+    if starts is None:
+        if shares is not None:
+            raise LimitError("shares of a search go with the starts they share")
+        return None, None
+    chosen = np.asarray(starts, dtype=np.int64)
+    if shares is None:
+        return chosen, None
+    part, parts = (np.asarray(a, dtype=np.int64) for a in shares)
+    if part.shape != chosen.shape or parts.shape != chosen.shape or (parts < 1).any() or (part < 0).any() or (part >= parts).any():
+        raise LimitError("shares are (part, parts) per start, 0 <= part < parts")
+    return chosen, (part, parts)
+
+
+def _share(shares: Shares, block: np.ndarray) -> Shares:
+    return None if shares is None else (shares[0][block], shares[1][block])
 
 
 def _run(graph: SimpleGraph | TemporalGraph, starts: np.ndarray, k: int, window: int | None, mode: int, offsets: np.ndarray,
-         out: np.ndarray, edge_counts: np.ndarray, vertex_counts: np.ndarray, first: tuple[int, int] = EVER) -> tuple[np.ndarray, np.ndarray]:
+         out: np.ndarray, edge_counts: np.ndarray, vertex_counts: np.ndarray, first: tuple[int, int] = EVER,
+         shares: Shares = None) -> tuple[np.ndarray, np.ndarray]:
     from numba import get_num_threads
 
     from .kernels import simple_block, temporal_block
 
     nt = edge_counts.shape[0] if mode == 2 else get_num_threads()
     if isinstance(graph, SimpleGraph):
+        part, parts = shares if shares is not None else (np.zeros(len(starts), dtype=np.int64), np.ones(len(starts), dtype=np.int64))
         return simple_block(starts, graph.indptr, graph.indices, graph.rindptr, graph.rindices, k, mode, offsets, out,
-                            edge_counts, vertex_counts, nt)
+                            edge_counts, vertex_counts, nt, part, parts)
     if window is None:
         raise LimitError("temporal cycles need a time window")
     return temporal_block(starts, graph.eptr, graph.edst, graph.ets, graph.tptr, graph.tsrc, graph.tts, k, int(window), mode,
@@ -201,13 +223,15 @@ def _run(graph: SimpleGraph | TemporalGraph, starts: np.ndarray, k: int, window:
 
 def count_graph_cycles(graph: SimpleGraph | TemporalGraph, k: int, *, window: int | None = None, progress: Progress | None = None,
                        seconds: float | None = None, block: int | None = None, starts: np.ndarray | None = None,
-                       first: tuple[int, int] = EVER) -> CycleTally:
+                       first: tuple[int, int] = EVER, shares: Shares = None) -> CycleTally:
     """Count cycles by length: hop-bounded on a ``SimpleGraph``, temporal (within ``window``) on a ``TemporalGraph``.
 
     Stops after the block in which ``seconds`` run out (``complete`` is then False). ``starts``
     limits the search to cycles from those entities (hop-bounded: whose smallest entity is one of
     them; temporal: whose first edge leaves one); ``first`` to temporal cycles whose first edge's
-    time is in ``[first[0], first[1])``. Counts over disjoint ``starts`` or ``first`` ranges add up.
+    time is in ``[first[0], first[1])``. ``shares`` (with ``starts``, hop-bounded) gives each start a share of its
+    search: ``(part, parts)`` arrays, start i's cycles whose first edge is its out-edge ``part[i]``, ``part[i] + parts[i]``,
+    ... (one hub's search split across tasks). Counts over disjoint ``starts``, ``first`` ranges or shares add up.
 
     >>> g = simple_graph(np.array([0, 1, 2, 1]), np.array([1, 2, 0, 0]))
     >>> count_graph_cycles(g, 3).by_length.tolist()
@@ -217,12 +241,12 @@ def count_graph_cycles(graph: SimpleGraph | TemporalGraph, k: int, *, window: in
     start = time.perf_counter()
     total = np.zeros(k + 1, dtype=np.int64)
     done = 0
-    chosen = None if starts is None else np.asarray(starts, dtype=np.int64)
+    chosen, shared = _chosen(starts, shares)
     size = graph.n if chosen is None else len(chosen)
     for block_of in _blocks(size, block):
         some = block_of if chosen is None else chosen[block_of]
         _, counts = _run(graph, some, k, window, 0, np.zeros(len(some), dtype=np.int64), _EMPTY_OUT, _EMPTY_COUNTS, _EMPTY_COUNTS,
-                         first)
+                         first, _share(shared, block_of))
         total += counts
         done += len(some)
         if progress:
@@ -232,25 +256,58 @@ def count_graph_cycles(graph: SimpleGraph | TemporalGraph, k: int, *, window: in
     return CycleTally(total, True, time.perf_counter() - start)
 
 
+def deal_starts(graph: SimpleGraph, tasks: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hop-bounded searches dealt to ``tasks`` tasks of about equal work: ``(task, starts, part, parts)``, one entry per share.
+
+    A cycle is found from its smallest entity, leaving it by an edge to a larger entity and coming
+    back by an edge from one: a start's work is estimated by the pairs of such edges, and starts
+    without any (which begin no cycle) are left out. A start above a task's fair share is split into
+    ``parts`` shares by its out-edges (``count_graph_cycles``'s ``shares``), so one hub's search is
+    spread over tasks; shares are dealt in decreasing estimated work, round-robin. Counts over
+    every task's shares are the graph's.
+
+    >>> g = simple_graph(np.array([0, 0, 0, 1, 2, 3]), np.array([1, 2, 3, 0, 0, 0]))
+    >>> task, starts, part, parts = deal_starts(g, 3)
+    >>> starts.tolist(), part.tolist(), parts.tolist()
+    ([0, 0, 0], [0, 1, 2], [3, 3, 3])
+    >>> sum(count_graph_cycles(g, 2, starts=starts[task == t], shares=(part[task == t], parts[task == t])).total for t in range(3))
+    3
+    """
+    src, dst = graph.edge_pairs()
+    degree = np.diff(graph.indptr)
+    up = dst > src
+    work = np.bincount(src[up], minlength=graph.n).astype(np.float64) * np.bincount(dst[~up], minlength=graph.n)
+    fair = max(work.sum() / max(tasks, 1), 1.0)
+    parts = np.clip(np.ceil(work / fair), 1, np.maximum(degree, 1)).astype(np.int64)
+    parts[work == 0] = 0
+    starts = np.repeat(np.arange(graph.n, dtype=np.int64), parts)
+    part = np.arange(len(starts), dtype=np.int64) - np.repeat(np.cumsum(parts) - parts, parts)
+    order = np.argsort(-(work[starts] / parts[starts]), kind="stable")
+    task = np.empty(len(starts), dtype=np.int64)
+    task[order] = np.arange(len(starts)) % max(tasks, 1)
+    return task, starts, part, parts[starts]
+
+
 def cycle_blocks(graph: SimpleGraph | TemporalGraph, k: int, *, window: int | None = None, progress: Progress | None = None,
-                 block: int | None = None, starts: np.ndarray | None = None, first: tuple[int, int] = EVER) -> Iterator[np.ndarray]:
+                 block: int | None = None, starts: np.ndarray | None = None, first: tuple[int, int] = EVER,
+                 shares: Shares = None) -> Iterator[np.ndarray]:
     """Listed cycles, a block of start vertices at a time: int64 arrays of shape (cycles, k), -1 padded.
 
     Rows hold vertices (simple cycles, smallest first) or edge ids (temporal
-    cycles, positions in ``graph.row``), in a fixed order. ``starts`` and ``first`` limit the
+    cycles, positions in ``graph.row``), in a fixed order. ``starts``, ``first`` and ``shares`` limit the
     search as in ``count_graph_cycles``.
     """
     check_max_length(k)
     done = 0
-    chosen = None if starts is None else np.asarray(starts, dtype=np.int64)
+    chosen, shared = _chosen(starts, shares)
     size = graph.n if chosen is None else len(chosen)
     for block_of in _blocks(size, block):
         some = block_of if chosen is None else chosen[block_of]
         zeros = np.zeros(len(some), dtype=np.int64)
-        found, _ = _run(graph, some, k, window, 0, zeros, _EMPTY_OUT, _EMPTY_COUNTS, _EMPTY_COUNTS, first)
+        found, _ = _run(graph, some, k, window, 0, zeros, _EMPTY_OUT, _EMPTY_COUNTS, _EMPTY_COUNTS, first, _share(shared, block_of))
         offsets = np.concatenate(([0], np.cumsum(found)[:-1])).astype(np.int64)
         out = np.empty(int(found.sum()) * k, dtype=np.int64)
-        _run(graph, some, k, window, 1, offsets, out, _EMPTY_COUNTS, _EMPTY_COUNTS, first)
+        _run(graph, some, k, window, 1, offsets, out, _EMPTY_COUNTS, _EMPTY_COUNTS, first, _share(shared, block_of))
         done += len(some)
         if progress:
             progress(done, size)
@@ -304,14 +361,15 @@ def strongest_cycles(src, dst, weight, n: int, max_length: int, limit: int) -> t
     return cycles[:limit], truncated
 
 
-def cycle_features(graph: SimpleGraph | TemporalGraph, k: int, *, window: int | None = None,
-                   progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
+def cycle_features(graph: SimpleGraph | TemporalGraph, k: int, *, window: int | None = None, progress: Progress | None = None,
+                   starts: np.ndarray | None = None, first: tuple[int, int] = EVER, shares: Shares = None) -> tuple[np.ndarray, np.ndarray]:
     """How many cycles of each length pass through each edge and each vertex.
 
     Returns ``(edge_counts, vertex_counts)`` of shapes (edges, k + 1) and
     (vertices, k + 1); column L counts cycles of L vertices. Edges are
     ``graph``'s edge ids (CSR positions of the simple graph; positions in
-    ``graph.row`` for a temporal graph).
+    ``graph.row`` for a temporal graph). ``starts``, ``first`` and ``shares`` limit the
+    search as in ``count_graph_cycles``; counts over disjoint ones add up.
     """
     check_max_length(k)
     from numba import get_num_threads
@@ -320,11 +378,14 @@ def cycle_features(graph: SimpleGraph | TemporalGraph, k: int, *, window: int | 
     edges = np.zeros((nt, graph.m, k + 1), dtype=np.int64)
     vertices = np.zeros((nt, graph.n, k + 1), dtype=np.int64)
     done = 0
-    for starts in _blocks(graph.n, None):
-        _run(graph, starts, k, window, 2, np.zeros(len(starts), dtype=np.int64), _EMPTY_OUT, edges, vertices)
-        done += len(starts)
+    chosen, shared = _chosen(starts, shares)
+    size = graph.n if chosen is None else len(chosen)
+    for block_of in _blocks(size, None):
+        some = block_of if chosen is None else chosen[block_of]
+        _run(graph, some, k, window, 2, np.zeros(len(some), dtype=np.int64), _EMPTY_OUT, edges, vertices, first, _share(shared, block_of))
+        done += len(some)
         if progress:
-            progress(done, graph.n)
+            progress(done, size)
     return edges.sum(axis=0), vertices.sum(axis=0)
 
 

@@ -27,7 +27,7 @@ from ..reading.cells import Window, window_seconds
 from .cycles import Progress, Source, as_edge_list, check_max_length, cycle_features, simple_graph, temporal_graph
 from .ingest import EdgeList
 
-__all__ = ["Features", "transaction_features"]
+__all__ = ["FeatureSummary", "Features", "transaction_features"]
 
 TOP_ACCOUNTS = 10
 
@@ -52,30 +52,65 @@ class Features:
     def to_dict(self) -> dict[str, Any]:
         """A summary: sizes, the feature columns with their sums and largest values, and the accounts with the most cycles
         through them (hop-bounded and temporal, every length; up to ``TOP_ACCOUNTS``, with a ``cycles_through`` total)."""
-        through = pl.sum_horizontal(pl.col(c) for c in self.accounts.columns if "cycles_" in c).alias("cycles_through")
-        top = (self.accounts.with_columns(through).filter(pl.col("cycles_through") > 0)
-               .sort(["cycles_through", "entity"], descending=[True, False]).head(TOP_ACCOUNTS))
         return {"rows": self.rows.height, "entities": self.accounts.height, "max_length": self.max_length,
                 "window_seconds": self.window_seconds, "columns": self.rows.columns, "sums": self.rows.sum().row(0, named=True),
-                "max": self.rows.max().row(0, named=True), "account_columns": self.accounts.columns, "top_accounts": top.to_dicts()}
+                "max": self.rows.max().row(0, named=True), "account_columns": self.accounts.columns,
+                "top_accounts": top_accounts(self.accounts).to_dicts()}
+
+    def __rich__(self):
+        return _render(self.to_dict())
+
+
+@dataclass(frozen=True)
+class FeatureSummary:
+    """Features written to files rather than held (the Spark engine): ``to_dict`` as ``Features.to_dict``, with the
+    ``output`` and ``accounts`` paths; ``to_frame`` each per-row feature's sum and largest value."""
+
+    summary: dict[str, Any]
+    output: str
+    accounts: str | None
+
+    def to_frame(self) -> pl.DataFrame:
+        columns = self.summary["columns"]
+        return pl.DataFrame({"feature": columns, "sum": [self.summary["sums"][c] for c in columns],
+                             "max": [self.summary["max"][c] for c in columns]}, schema_overrides={"sum": pl.Int64, "max": pl.Int64})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.summary, "output": self.output, "accounts": self.accounts}
 
     def __rich__(self):
         from rich.console import Group
-        from rich.table import Table
         from rich.text import Text
 
-        window = f"window {self.window_seconds} s" if self.window_seconds is not None else "no temporal features (no window or no timestamps)"
-        table = Table(title="Per-row features", title_justify="left")
-        for col in ("feature", "sum", "max"):
-            table.add_column(col, justify="left" if col == "feature" else "right")
-        sums, most = self.rows.sum().row(0), self.rows.max().row(0)
-        for name, total, top in zip(self.rows.columns, sums, most):
-            table.add_row(name, f"{total:,}", "-" if top is None else f"{top:,}")
-        return Group(table, Text(f"{self.rows.height:,} rows; cycles up to {self.max_length} entities; {window}"),
-                     Text(f"{self.accounts.height:,} accounts with {', '.join(self.accounts.columns[1:])}"))
+        return Group(_render(self.summary), Text(f"wrote {self.output}" + (f" and {self.accounts}" if self.accounts else "")))
 
 
-def _fan(group: np.ndarray, other: np.ndarray, ts: np.ndarray, n: int, window: int) -> np.ndarray:
+def top_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
+    """The accounts with the most cycles through them (every kind and length; ``cycles_through``), most first, then by name."""
+    through = pl.sum_horizontal(pl.col(c) for c in accounts.columns if "cycles_" in c).alias("cycles_through")
+    return (accounts.with_columns(through).filter(pl.col("cycles_through") > 0)
+            .sort(["cycles_through", "entity"], descending=[True, False]).head(TOP_ACCOUNTS))
+
+
+def _render(summary: Mapping[str, Any]):
+    """A features summary (``Features.to_dict``'s keys) as a rich table of each per-row feature's sum and largest value."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    seconds = summary["window_seconds"]
+    window = f"window {seconds} s" if seconds is not None else "no temporal features (no window or no timestamps)"
+    table = Table(title="Per-row features", title_justify="left")
+    for col in ("feature", "sum", "max"):
+        table.add_column(col, justify="left" if col == "feature" else "right")
+    for name in summary["columns"]:
+        total, top = summary["sums"][name], summary["max"][name]
+        table.add_row(name, f"{total or 0:,}", "-" if top is None else f"{top:,}")
+    return Group(table, Text(f"{summary['rows']:,} rows; cycles up to {summary['max_length']} entities; {window}"),
+                 Text(f"{summary['entities']:,} accounts with {', '.join(summary['account_columns'][1:])}"))
+
+
+def fan_counts(group: np.ndarray, other: np.ndarray, ts: np.ndarray, n: int, window: int) -> np.ndarray:
     from numba import get_num_threads
 
     from .kernels import fan_block
@@ -188,8 +223,8 @@ def _edge_features(edges: EdgeList, max_length: int, window: int | None, progres
             col[tg.row] = t_edges[:, L]
             rows[f"temporal_cycles_{L}"] = col
             accounts[f"temporal_cycles_{L}"] = t_vertices[:, L]
-        rows["fan_out"] = _fan(edges.src, edges.dst, edges.ts, edges.n, window)
-        rows["fan_in"] = _fan(edges.dst, edges.src, edges.ts, edges.n, window)
+        rows["fan_out"] = fan_counts(edges.src, edges.dst, edges.ts, edges.n, window)
+        rows["fan_in"] = fan_counts(edges.dst, edges.src, edges.ts, edges.n, window)
         rows["scatter_gather"], pairs = _scatter_gather(edges.src, edges.dst, edges.ts, window)
         scatter = np.zeros(edges.n, dtype=np.int64)
         gather = np.zeros(edges.n, dtype=np.int64)

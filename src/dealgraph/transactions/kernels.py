@@ -65,21 +65,23 @@ def _record(mode, length, listed, path_e, path_v, k, counts, out, at, edge_count
 
 
 @njit(cache=True, nogil=True)
-def _simple_from(s, indptr, indices, k, radius, dist, onpath, stack_v, stack_p, path_e, mode, counts, out, out_at, edge_counts, vertex_counts):
-    """Cycles through start s: ``mode`` 0 counts by length, 1 also lists, 2 also counts per edge and vertex."""
+def _simple_from(s, indptr, indices, k, radius, dist, onpath, stack_v, stack_p, path_e, mode, counts, out, out_at, edge_counts, vertex_counts,
+                 hop0, hop_step):
+    """Cycles through start s whose first edge is s's out-edge ``hop0``, ``hop0 + hop_step``, ... (all of them: 0, 1):
+    ``mode`` 0 counts by length, 1 also lists, 2 also counts per edge and vertex."""
     found = 0
     depth = 0  # edges on the path so far
     stack_v[0] = s
-    stack_p[0] = indptr[s]
+    stack_p[0] = indptr[s] + hop0
     onpath[s] = True
     while depth >= 0:
         v = stack_v[depth]
         p = stack_p[depth]
-        if p == indptr[v + 1]:
+        if p >= indptr[v + 1]:
             onpath[v] = False
             depth -= 1
             continue
-        stack_p[depth] = p + 1
+        stack_p[depth] = p + (hop_step if depth == 0 else 1)
         w = indices[p]
         if w == s:
             length = depth + 1
@@ -102,8 +104,9 @@ def _simple_from(s, indptr, indices, k, radius, dist, onpath, stack_v, stack_p, 
 
 
 @njit(parallel=True, cache=True)
-def simple_block(starts, indptr, indices, rindptr, rindices, k, mode, offsets, out, edge_counts, vertex_counts, nt):
-    """Hop-bounded simple cycles from each vertex of ``starts``.
+def simple_block(starts, indptr, indices, rindptr, rindices, k, mode, offsets, out, edge_counts, vertex_counts, nt, hop0, hop_step):
+    """Hop-bounded simple cycles from each vertex of ``starts``; start i's cycles only those whose first edge is its out-edge
+    ``hop0[i]``, ``hop0[i] + hop_step[i]``, ... (a share of a hub's search; 0 and 1: every cycle from it).
 
     Returns ``found[i]`` (cycles whose smallest vertex is ``starts[i]``) and
     counts by length (index = number of vertices). ``mode`` 0 counts; 1 lists
@@ -128,7 +131,7 @@ def simple_block(starts, indptr, indices, rindptr, rindices, k, mode, offsets, o
             s = starts[i]
             touched = _reverse_distances(s, rindptr, rindices, radius, dist, queue)
             found[i] = _simple_from(s, indptr, indices, k, radius, dist, onpath, stack_v, stack_p, path_e, mode, counts[t],
-                                    out, offsets[i] * k, edge_counts[slab], vertex_counts[slab])
+                                    out, offsets[i] * k, edge_counts[slab], vertex_counts[slab], hop0[i], hop_step[i])
             for j in range(touched):
                 dist[queue[j]] = -1
     return found, counts.sum(axis=0)

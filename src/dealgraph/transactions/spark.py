@@ -9,8 +9,10 @@ the cycles whose first row is its own. This scales with the ledger's length, not
 Hop-bounded cycles need the whole graph: its distinct edges are collected, the compact graph
 (CSR, 16 bytes per distinct edge plus 16 per entity) is broadcast to the executors when
 it is within ``broadcast_limit`` bytes (else a clear error), and start entities are dealt
-round-robin to many tasks (``mapInPandas``), each counting the cycles whose smallest entity is
-one of its starts. One entity's search is not split: a hub's cycles are one task's work.
+to many tasks (``mapInPandas``) by ``deal_starts``: each start's work is estimated by its two-hop
+paths, and a start above a task's fair share (a hub) is split by its out-edges into shares that
+different tasks search; each task counts the cycles whose smallest entity is one of its starts,
+in its shares.
 
 Reading happens in Spark (Parquet or CSV, any path Spark reads): the dealgraph layout with
 ``columns`` mapping, or the AMLworld layout; entity names are cleaned and merged by case exactly
@@ -21,11 +23,12 @@ reader's problems (file, row, column, value, what is wrong; at most 50).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,7 +41,7 @@ from .ingest import AMLWORLD_COLUMNS
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["BROADCAST_LIMIT", "spark_count_cycles", "spark_session", "spark_write_cycles"]
+__all__ = ["BROADCAST_LIMIT", "refuse_existing", "spark_count_cycles", "spark_errors", "spark_session", "spark_write_cycles"]
 
 BROADCAST_LIMIT = 2 * 2**30  # bytes of the compact graph sent to every executor for hop-bounded cycles
 _SLABS_PER_CORE = 4  # slabs (tasks) per core of the cluster, for temporal cycles
@@ -81,6 +84,30 @@ def spark_session(master: str | None = None) -> SparkSession:
     return session
 
 
+@contextlib.contextmanager
+def spark_errors() -> Iterator[None]:
+    """Spark's own failures (a lost executor, a path it cannot write, a task's error) as ``DealgraphError``, in one line."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    try:
+        yield
+    except (PySparkException, Py4JError) as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        raise DealgraphError(f"Spark failed: {(lines or [type(exc).__name__])[0][:300]}") from None
+
+
+def refuse_existing(spark: SparkSession, force: bool, *outputs: str | None) -> None:
+    """Raise ``DealgraphError`` for an output that exists (on the file system Spark writes it to: local, HDFS, S3), unless ``force``."""
+    jvm: Any = spark.sparkContext._jvm
+    for given in outputs:
+        if not given or force:
+            continue
+        hadoop = jvm.org.apache.hadoop.fs.Path(given)
+        if hadoop.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(hadoop):
+            raise DealgraphError(f"{given} exists; pass force to replace it")
+
+
 def _read(spark: SparkSession, path: str, input_format: str, columns: Mapping[str, str] | None) -> tuple[DataFrame, dict[str, str]]:
     """The file as a Spark frame, and which of its columns hold source, target and timestamp (and the AMLworld banks)."""
     from pyspark.errors import PySparkException
@@ -113,6 +140,24 @@ def _read(spark: SparkSession, path: str, input_format: str, columns: Mapping[st
     if problems:
         raise LedgerError(problems)
     return frame, found
+
+
+def _numbered(frame: DataFrame) -> DataFrame:
+    """The frame with its 1-based input row numbers in ``__row``, as Spark reads the input (the same on every pass over it).
+
+    In the JVM: each row's position in its partition (``monotonically_increasing_id``'s lower 33
+    bits) plus the rows of the partitions before it, counted in one small job.
+    """
+    from pyspark.sql import functions as F
+
+    tagged = frame.withColumn("__part", F.spark_partition_id()).withColumn("__at", F.monotonically_increasing_id())
+    offsets, total = [], 0
+    for part, size in sorted(tagged.groupBy("__part").count().collect()):
+        offsets += [F.lit(part), F.lit(total)]
+        total += size
+    before = F.create_map(*offsets)[F.col("__part")] if offsets else F.lit(0)
+    position = F.col("__at") - F.shiftleft(F.col("__part").cast("long"), 33)
+    return tagged.select(*frame.columns, (position + before + 1).alias("__row"))
 
 
 def _keys(batch, found: Mapping[str, str]):
@@ -162,7 +207,7 @@ def _edges(spark: SparkSession, path: str, input_format: str, columns: Mapping[s
     timed = "timestamp" in found
     schema = _schema(timed)
     if listing:  # the input's own row numbers, as the local listing gives them
-        numbered = frame.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1)).toDF([*frame.columns, "__row"])
+        numbered = _numbered(frame)
         def with_rows(batches: Any) -> Any:
             for b in batches:
                 yield _keys(b, found).assign(row=b["__row"].to_numpy())
@@ -197,7 +242,7 @@ def _problems(spark: SparkSession, frame: DataFrame, found: Mapping[str, str], p
 
     from ..reading.cells import _END_SECOND, _FIRST_SECOND, _PER_SECOND
 
-    indexed = frame.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1)).toDF([*frame.columns, "__row"])
+    indexed = _numbered(frame)
     timed = "timestamp" in found
     schema = _schema(timed)
     shown = [c for c in found if c in ("source", "target", "timestamp")]
@@ -251,16 +296,25 @@ def _temporal_slab(rows, k: int, window: int, width: int, low: int, listing: boo
                          "timestamps": [times[a].tolist() for a in at]})
 
 
-def _spread(rows: DataFrame, seconds: int, width: int, low: int) -> DataFrame:
-    """Each row in its own slab and in the slabs before it whose cycles it may close (those starting up to a window earlier)."""
+def _spread(rows: DataFrame, width: int, low: int, high: int, ahead: int, behind: int = 0) -> DataFrame:
+    """Each row in its own slab (``slab``) and in every other slab whose rows and the ``ahead`` seconds after them, or the
+    ``behind`` seconds before them, hold it: the cycles a slab's rows start may close up to a window later (``ahead``), and a
+    row's fan counts look a window back (``behind``). Slab ``j`` holds times ``[low + j * width, low + (j + 1) * width)``."""
     from pyspark.sql import functions as F
 
-    reach = math.ceil(seconds / width)  # one when the slab is at least the window
-    slab = F.floor((F.col("ts") - F.lit(low)) / width).cast("long")
-    return (rows.withColumn("own", slab).withColumn("back", F.explode(F.array([F.lit(j) for j in range(reach + 1)])))
-            .withColumn("slab", F.col("own") - F.col("back"))
-            .filter((F.col("slab") >= 0) & (F.col("ts") <= F.lit(low) + F.col("slab") * width + width + seconds))
-            .drop("own", "back"))
+    start = F.lit(low) + F.col("slab") * width
+    own = F.floor((F.col("ts") - F.lit(low)) / width).cast("long")
+    shifts = range(-math.ceil(ahead / width), math.ceil(behind / width) + 1)  # one slab either way when a slab is at least the window
+    return (rows.withColumn("slab", F.explode(F.array([own + j for j in shifts])))
+            .filter((F.col("slab") >= 0) & (F.col("slab") <= (high - low) // width)
+                    & (F.col("ts") <= start + width + ahead) & (F.col("ts") >= start - behind)))
+
+
+def _slab_width(spark: SparkSession, span: int, seconds: int, slab_seconds: int | None, cores: int) -> int:
+    """Slabs of ``slab_seconds``, else about four per core and at least the window; sets the shuffle to one partition per slab."""
+    width = int(slab_seconds) if slab_seconds else max(int(seconds), 1, math.ceil(span / (_SLABS_PER_CORE * cores)))
+    spark.conf.set("spark.sql.shuffle.partitions", str(max(2 * cores, min(span // width + 1, 10_000))))
+    return width
 
 
 def _on_spark(path: str, max_length: int, temporal: bool, window: Any, master: str | None, input_format: str,
@@ -276,6 +330,7 @@ def _on_spark(path: str, max_length: int, temporal: bool, window: Any, master: s
     seconds = window_seconds("1d" if window is None else window) if temporal else None
     started = time.perf_counter()
     spark = spark_session(master)
+    refuse_existing(spark, force, output)
     cores = max(1, spark.sparkContext.defaultParallelism)
     spark.conf.set("spark.sql.shuffle.partitions", str(2 * cores))
     listing = output is not None
@@ -289,15 +344,13 @@ def _on_spark(path: str, max_length: int, temporal: bool, window: Any, master: s
         extent: Any = rows.agg(F.min("ts"), F.max("ts"), F.count("*")).first()
         low, high, graph_edges = extent
         if graph_edges:
-            span = int(high) - int(low) + 1
-            width = int(slab_seconds) if slab_seconds else max(int(seconds), 1, math.ceil(span / (_SLABS_PER_CORE * cores)))
-            spark.conf.set("spark.sql.shuffle.partitions", str(max(2 * cores, min(span // width + 1, 10_000))))
+            width = _slab_width(spark, int(high) - int(low) + 1, int(seconds), slab_seconds, cores)
             schema = ("length int, entities array<string>, rows array<long>, timestamps array<long>" if listing
                       else "slab long, length int, cycles long")
-            found = _spread(rows, int(seconds), width, int(low)).groupBy("slab").applyInPandas(
+            found = _spread(rows, width, int(low), int(high), int(seconds)).groupBy("slab").applyInPandas(
                 lambda frame: _temporal_slab(frame, k, int(seconds), width, int(low), listing), schema)
     else:
-        found, graph_edges = _hop_bounded(spark, rows, k, n, cores, broadcast_limit, listing)
+        found, graph_edges = _hop_bounded(spark, rows, k, n, cores, broadcast_limit, "list" if listing else "count")
     by_length = np.zeros(k + 1, dtype=np.int64)
     if found is not None and listing:
         assert output is not None
@@ -312,11 +365,15 @@ def _on_spark(path: str, max_length: int, temporal: bool, window: Any, master: s
 
 
 def _hop_bounded(spark: SparkSession, rows: DataFrame, k: int, n: int, cores: int, broadcast_limit: int,
-                 listing: bool) -> tuple[DataFrame, int]:
-    """Hop-bounded cycles over the broadcast compact graph, start entities dealt round-robin to tasks."""
+                 mode: str) -> tuple[DataFrame, int]:
+    """Hop-bounded cycles over the broadcast compact graph, the searches dealt to tasks by ``deal_starts`` (hubs split).
+
+    ``mode``: ``count`` (length, cycles), ``list`` (length, entities as spelled) or ``features`` (source, target and
+    ``cycles_L``: the cycles through each distinct edge, one row per edge and task that found any).
+    """
     from pyspark.sql import functions as F
 
-    from .cycles import simple_graph
+    from .cycles import deal_starts, simple_graph
 
     pairs: Any = rows.select("source", "target").distinct().toArrow()
     sources, targets = (pairs[c].to_numpy(zero_copy_only=False) for c in ("source", "target"))
@@ -327,36 +384,43 @@ def _hop_bounded(spark: SparkSession, rows: DataFrame, k: int, n: int, cores: in
         raise DealgraphError(f"the graph's {graph.m:,} distinct edges take {size / 2**20:,.0f} MiB, more than the broadcast limit of "
                              f"{broadcast_limit / 2**20:,.0f} MiB; raise it (--spark-broadcast-limit) if every executor has the "
                              "memory, or count temporal cycles, which need no broadcast")
-    names = None
-    if listing:  # each entity as first spelled among its rows, cleaned
+    names = keys
+    if mode == "list":  # each entity as first spelled among its rows, cleaned
         spelled: Any = rows.groupBy("source").agg(F.first("source_name")).union(rows.groupBy("target").agg(F.first("target_name"))).toArrow()
         by_key = dict(zip(spelled.column(0).to_pylist(), spelled.column(1).to_pylist()))
         names = np.array([by_key[key] for key in keys], dtype=object)
-    shared = spark.sparkContext.broadcast((graph, names))
-    chunks = max(1, min(n, _CHUNKS_PER_CORE * cores))
+    tasks = max(1, min(graph.n, _CHUNKS_PER_CORE * cores))
+    shared = spark.sparkContext.broadcast((graph, names, deal_starts(graph, tasks)))
 
     def run(batches: Any) -> Any:
         import numba
         import pandas as pd
 
-        from .cycles import count_graph_cycles, cycle_blocks
+        from .cycles import count_graph_cycles, cycle_blocks, cycle_features
 
         numba.set_num_threads(1)
-        whole, spelled_as = shared.value
+        whole, spelled_as, (task, starts, part, parts) = shared.value
         for batch in batches:
-            for chunk in batch["id"]:
-                starts = np.arange(int(chunk), whole.n, chunks, dtype=np.int64)
-                if not listing:
-                    tally = count_graph_cycles(whole, k, starts=starts)
+            for t in batch["id"]:
+                mine = task == t
+                chosen = dict(starts=starts[mine], shares=(part[mine], parts[mine]))
+                if mode == "count":
+                    tally = count_graph_cycles(whole, k, **chosen)
                     yield pd.DataFrame({"length": np.arange(2, k + 1), "cycles": tally.by_length[2:]})
-                    continue
-                assert spelled_as is not None
-                for block in cycle_blocks(whole, k, starts=starts):
-                    lengths = (block >= 0).sum(axis=1)
-                    yield pd.DataFrame({"length": lengths, "entities": [spelled_as[b[:L]].tolist() for b, L in zip(block, lengths)]})
+                elif mode == "features":
+                    through, _ = cycle_features(whole, k, **chosen)
+                    found = np.flatnonzero(through.any(axis=1))
+                    s, d = whole.edge_pairs()
+                    yield pd.DataFrame({"source": spelled_as[s[found]], "target": spelled_as[d[found]],
+                                        **{f"cycles_{L}": through[found, L] for L in range(2, k + 1)}})
+                else:
+                    for block in cycle_blocks(whole, k, **chosen):
+                        lengths = (block >= 0).sum(axis=1)
+                        yield pd.DataFrame({"length": lengths, "entities": [spelled_as[b[:L]].tolist() for b, L in zip(block, lengths)]})
 
-    schema = "length int, entities array<string>" if listing else "length int, cycles long"
-    return spark.range(chunks, numPartitions=chunks).mapInPandas(run, schema), graph.m
+    schema = {"count": "length int, cycles long", "list": "length int, entities array<string>",
+              "features": "source string, target string" + "".join(f", cycles_{L} long" for L in range(2, k + 1))}[mode]
+    return spark.range(tasks, numPartitions=tasks).mapInPandas(run, schema), graph.m
 
 
 def spark_count_cycles(path: str, *, max_length: int = 5, temporal: bool = False, window: Any = None, master: str | None = None,
@@ -378,7 +442,8 @@ def spark_count_cycles(path: str, *, max_length: int = 5, temporal: bool = False
     LimitError
         A bound out of range.
     """
-    return _on_spark(path, max_length, temporal, window, master, input_format, columns, slab_seconds, broadcast_limit, None, False)
+    with spark_errors():
+        return _on_spark(path, max_length, temporal, window, master, input_format, columns, slab_seconds, broadcast_limit, None, False)
 
 
 def spark_write_cycles(path: str, output: str, *, max_length: int = 5, temporal: bool = False, window: Any = None,
@@ -391,4 +456,5 @@ def spark_write_cycles(path: str, output: str, *, max_length: int = 5, temporal:
     parallel). An existing ``output`` is replaced only with ``force``. Returns the counts of the
     cycles written; raises as ``spark_count_cycles``.
     """
-    return _on_spark(path, max_length, temporal, window, master, input_format, columns, slab_seconds, broadcast_limit, output, force)
+    with spark_errors():
+        return _on_spark(path, max_length, temporal, window, master, input_format, columns, slab_seconds, broadcast_limit, output, force)
