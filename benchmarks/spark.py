@@ -6,10 +6,12 @@
 
 For each size it writes a seeded synthetic ledger (``dealgraph generate``, ten days, planted
 cycles) as Parquet and times ``dealgraph loops FILE --count-only`` for temporal cycles (up to 5
-entities, one-day window) and hop-bounded cycles (up to 3 entities): the local engine (both
-cores), and ``--engine spark`` with ``--spark-master local[1]`` and ``local[2]``. Wall time and
-peak resident memory of the command's process tree come from ``wait4`` (Spark's JVM is a child
-of the command, so it is counted). "agrees" compares the counts with the local engine's.
+entities, one-day window) and hop-bounded cycles (up to 3 entities), and ``dealgraph features FILE
+-o OUT`` (cycles up to 4 entities, one-day window): the local engine (both cores), and ``--engine
+spark`` with ``--spark-master local[1]`` and ``local[2]``. Wall time and the peak resident memory
+of the command's own Python process come from ``wait4`` (the JVM Spark starts beside it is not
+counted). "agrees" compares the counts (features: each column's sum) with the local engine's;
+"total" is the cycles counted (features: the sum of every per-row column).
 """
 
 from __future__ import annotations
@@ -61,17 +63,22 @@ def main() -> None:
             path = Path(folder) / f"t{size}.parquet"
             subprocess.run([sys.executable, "-m", "dealgraph", "generate", str(path), "--rows", str(size), "--seed", "1",
                             "--cycles", "3:10,4:10,5:10"], check=True, capture_output=True)
-            for mode, extra in (("temporal k<=5, 1d", ["--temporal", "--max-length", "5"]), ("hop-bounded k<=3", ["--max-length", "3"])):
-                base = [sys.executable, "-m", "dealgraph", "loops", str(path), "--count-only", "--json", *extra]
-                wall, peak, local = timed(base)
-                print(f"| {size:,} | {mode} | local (2 threads) | | {wall:.1f} | {peak:.0f} | {sum(local.get('counts', {}).values()):,} | |",
+            loops = [sys.executable, "-m", "dealgraph", "loops", str(path), "--count-only", "--json"]
+            features = [sys.executable, "-m", "dealgraph", "features", str(path), "--max-length", "4", "--json", "--force", "-o"]
+            for mode, base, key in (("temporal k<=5, 1d", [*loops, "--temporal", "--max-length", "5"], "counts"),
+                                    ("hop-bounded k<=3", [*loops, "--max-length", "3"], "counts"),
+                                    ("features k<=4, 1d", features, "sums")):
+                out = [str(Path(folder) / "features.parquet")] if key == "sums" else []
+                wall, peak, local = timed([*base, *out])
+                print(f"| {size:,} | {mode} | local (2 threads) | | {wall:.1f} | {peak:.0f} | {sum(local.get(key, {}).values()):,} | |",
                       flush=True)
                 for cores in (1, 2):
-                    wall, peak, remote = timed([*base, "--engine", "spark", "--spark-master", f"local[{cores}]"])
-                    agrees = "yes" if remote and remote["counts"] == local.get("counts") else "NO"
-                    shown = slabs(path, cores) if "temporal" in mode else ""
+                    out = [str(Path(folder) / "features")] if key == "sums" else []
+                    wall, peak, remote = timed([*base, *out, "--engine", "spark", "--spark-master", f"local[{cores}]"])
+                    agrees = "yes" if remote and remote[key] == local.get(key) else "NO"
+                    shown = slabs(path, cores) if "1d" in mode else ""
                     print(f"| {size:,} | {mode} | spark local[{cores}] | {shown} | {wall:.1f} | {peak:.0f} | "
-                          f"{sum(remote.get('counts', {}).values()):,} | {agrees} |", flush=True)
+                          f"{sum(remote.get(key, {}).values()):,} | {agrees} |", flush=True)
 
 
 if __name__ == "__main__":
