@@ -11,7 +11,8 @@ CSV on stdout: ``loops --count-only`` one row per length (``length,cycles``);
 a ``loops`` listing one row per cycle (``cycle,length,entities`` and, for
 temporal cycles, ``rows,timestamps``; ``A; B; C`` is the cycle
 A -> B -> C -> A); ``loops -o`` one row saying what was written;
-``features`` the input's columns and the per-row features.
+``features`` the input's columns and the per-row features (with ``--engine spark``, which writes
+the rows to a Parquet folder: each feature's sum and largest value).
 """
 
 from __future__ import annotations

@@ -9,10 +9,11 @@ the cycles whose first row is its own. This scales with the ledger's length, not
 Hop-bounded cycles need the whole graph: its distinct edges are collected, the compact graph
 (CSR, 16 bytes per distinct edge plus 16 per entity) is broadcast to the executors when
 it is within ``broadcast_limit`` bytes (else a clear error), and start entities are dealt
-to many tasks (``mapInPandas``) by ``deal_starts``: each start's work is estimated by its two-hop
-paths, and a start above a task's fair share (a hub) is split by its out-edges into shares that
-different tasks search; each task counts the cycles whose smallest entity is one of its starts,
-in its shares.
+to many tasks (``mapInPandas``) by ``deal_starts``: a start whose estimated work is above a task's
+fair share (a hub) is split by its out-edges into shares that different tasks search; each task
+counts the cycles whose smallest entity is one of its starts, in its shares.
+
+Per-row and per-account features on Spark live in ``spark_features``, built on these pieces.
 
 Reading happens in Spark (Parquet or CSV, any path Spark reads): the dealgraph layout with
 ``columns`` mapping, or the AMLworld layout; entity names are cleaned and merged by case exactly
@@ -350,7 +351,7 @@ def _on_spark(path: str, max_length: int, temporal: bool, window: Any, master: s
             found = _spread(rows, width, int(low), int(high), int(seconds)).groupBy("slab").applyInPandas(
                 lambda frame: _temporal_slab(frame, k, int(seconds), width, int(low), listing), schema)
     else:
-        found, graph_edges = _hop_bounded(spark, rows, k, n, cores, broadcast_limit, "list" if listing else "count")
+        found, graph_edges = _hop_bounded(spark, rows, k, cores, broadcast_limit, "list" if listing else "count")
     by_length = np.zeros(k + 1, dtype=np.int64)
     if found is not None and listing:
         assert output is not None
@@ -364,7 +365,7 @@ def _on_spark(path: str, max_length: int, temporal: bool, window: Any, master: s
     return CycleCounts(search, {L: int(by_length[L]) for L in range(2, k + 1)}, True, time.perf_counter() - started)
 
 
-def _hop_bounded(spark: SparkSession, rows: DataFrame, k: int, n: int, cores: int, broadcast_limit: int,
+def _hop_bounded(spark: SparkSession, rows: DataFrame, k: int, cores: int, broadcast_limit: int,
                  mode: str) -> tuple[DataFrame, int]:
     """Hop-bounded cycles over the broadcast compact graph, the searches dealt to tasks by ``deal_starts`` (hubs split).
 

@@ -81,9 +81,7 @@ def _features(path: str, output: str, accounts: str | None, max_length: int, win
     cycles = [f"cycles_{L}" for L in range(2, k + 1)]
     rows, n_rows, cached = _edges(spark, str(path), input_format, columns, False, listing=True)
     try:
-        graph_rows = rows.filter(F.col("source") != F.col("target"))
-        n = graph_rows.select(F.col("source").alias("k")).union(graph_rows.select(F.col("target").alias("k"))).distinct().count()
-        found, _ = _hop_bounded(spark, graph_rows, k, n, cores, broadcast_limit, "features")
+        found, _ = _hop_bounded(spark, rows.filter(F.col("source") != F.col("target")), k, cores, broadcast_limit, "features")
         by_pair = found.groupBy("source", "target").agg(*[F.sum(c).alias(c) for c in cycles]).cache()
         per_row = rows.select("row", "source", "target").join(by_pair, ["source", "target"], "left")
         extent: Any = rows.agg(F.min("ts"), F.max("ts")).first()
