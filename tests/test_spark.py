@@ -224,6 +224,11 @@ def test_spark_features_refuse_an_existing_output_and_bad_rows(spark, tmp_path):
     with pytest.raises(dg.DealgraphError, match="exists; pass force"):
         spark_features(str(bad), str(tmp_path / "out2"), accounts=str(tmp_path / "taken"), master=MASTER)
     assert not (tmp_path / "out2").exists()  # nothing written when one output is taken
+    frame, _ = dg.synthetic_transactions(2_000, seed=1)
+    frame.write_parquet(tmp_path / "g.parquet")
+    with pytest.raises(dg.DealgraphError, match="broadcast limit"):
+        spark_features(str(tmp_path / "g.parquet"), str(tmp_path / "out3"), master=MASTER, broadcast_limit=1000)
+    assert not (tmp_path / "out3").exists()
 
 
 def test_a_hubs_search_is_shared_by_tasks(spark, tmp_path):

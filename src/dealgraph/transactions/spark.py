@@ -336,31 +336,33 @@ def _on_spark(path: str, max_length: int, temporal: bool, window: Any, master: s
     spark.conf.set("spark.sql.shuffle.partitions", str(2 * cores))
     listing = output is not None
     rows, n_rows, cached = _edges(spark, str(path), input_format, columns, temporal, listing)
-    rows = rows.filter(F.col("source") != F.col("target"))
-    n = rows.select(F.col("source").alias("key")).union(rows.select(F.col("target").alias("key"))).distinct().count()
-    k = max_length
-    found: DataFrame | None = None
-    if temporal:
-        assert seconds is not None
-        extent: Any = rows.agg(F.min("ts"), F.max("ts"), F.count("*")).first()
-        low, high, graph_edges = extent
-        if graph_edges:
-            width = _slab_width(spark, int(high) - int(low) + 1, int(seconds), slab_seconds, cores)
-            schema = ("length int, entities array<string>, rows array<long>, timestamps array<long>" if listing
-                      else "slab long, length int, cycles long")
-            found = _spread(rows, width, int(low), int(high), int(seconds)).groupBy("slab").applyInPandas(
-                lambda frame: _temporal_slab(frame, k, int(seconds), width, int(low), listing), schema)
-    else:
-        found, graph_edges = _hop_bounded(spark, rows, k, cores, broadcast_limit, "list" if listing else "count")
-    by_length = np.zeros(k + 1, dtype=np.int64)
-    if found is not None and listing:
-        assert output is not None
-        found.write.mode("overwrite" if force else "errorifexists").parquet(output)
-        found = spark.read.parquet(output).groupBy("length").agg(F.count("*").alias("cycles"))
-    if found is not None:
-        for length, cycles in found.groupBy("length").agg(F.sum("cycles")).collect():
-            by_length[length] = cycles
-    cached.unpersist()  # the session may be the user's, and live on
+    try:
+        rows = rows.filter(F.col("source") != F.col("target"))
+        n = rows.select(F.col("source").alias("key")).union(rows.select(F.col("target").alias("key"))).distinct().count()
+        k = max_length
+        found: DataFrame | None = None
+        if temporal:
+            assert seconds is not None
+            extent: Any = rows.agg(F.min("ts"), F.max("ts"), F.count("*")).first()
+            low, high, graph_edges = extent
+            if graph_edges:
+                width = _slab_width(spark, int(high) - int(low) + 1, int(seconds), slab_seconds, cores)
+                schema = ("length int, entities array<string>, rows array<long>, timestamps array<long>" if listing
+                          else "slab long, length int, cycles long")
+                found = _spread(rows, width, int(low), int(high), int(seconds)).groupBy("slab").applyInPandas(
+                    lambda frame: _temporal_slab(frame, k, int(seconds), width, int(low), listing), schema)
+        else:
+            found, graph_edges = _hop_bounded(spark, rows, k, cores, broadcast_limit, "list" if listing else "count")
+        by_length = np.zeros(k + 1, dtype=np.int64)
+        if found is not None and listing:
+            assert output is not None
+            found.write.mode("overwrite" if force else "errorifexists").parquet(output)
+            found = spark.read.parquet(output).groupBy("length").agg(F.count("*").alias("cycles"))
+        if found is not None:
+            for length, cycles in found.groupBy("length").agg(F.sum("cycles")).collect():
+                by_length[length] = cycles
+    finally:
+        cached.unpersist()  # the session may be the user's, and live on
     search = CycleSearch("temporal" if temporal else "hop-bounded", k, seconds, int(n_rows), int(n), int(graph_edges or 0), 0)
     return CycleCounts(search, {L: int(by_length[L]) for L in range(2, k + 1)}, True, time.perf_counter() - started)
 

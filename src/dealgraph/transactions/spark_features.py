@@ -80,6 +80,7 @@ def _features(path: str, output: str, accounts: str | None, max_length: int, win
     k = max_length
     cycles = [f"cycles_{L}" for L in range(2, k + 1)]
     rows, n_rows, cached = _edges(spark, str(path), input_format, columns, False, listing=True)
+    held: list[DataFrame] = [cached]  # unpersisted at the end: the session may be the user's, and live on
     try:
         found, _ = _hop_bounded(spark, rows.filter(F.col("source") != F.col("target")), k, cores, broadcast_limit, "features")
         by_pair = found.groupBy("source", "target").agg(*[F.sum(c).alias(c) for c in cycles]).cache()
@@ -87,7 +88,7 @@ def _features(path: str, output: str, accounts: str | None, max_length: int, win
         extent: Any = rows.agg(F.min("ts"), F.max("ts")).first()
         low, high = extent
         timed = seconds is not None and low is not None
-        held = [by_pair]
+        held.append(by_pair)
         pairs = None
         if timed:
             assert seconds is not None
@@ -113,7 +114,6 @@ def _features(path: str, output: str, accounts: str | None, max_length: int, win
                    "max": {c: None if stats[f"max {c}"] is None else int(stats[f"max {c}"]) for c in features},
                    "account_columns": account_frame.columns, "top_accounts": _top(account_frame, cycles, timed)}
     finally:
-        cached.unpersist()  # the session may be the user's, and live on
         for frame_held in held:
             frame_held.unpersist()
     return FeatureSummary(summary, output, accounts)
@@ -157,7 +157,7 @@ def _feature_slab(rows, k: int, window: int, width: int, low: int):
                          **{name: np.where(own, fan, 0)[keep] for name, fan in fans.items()}})
 
 
-def _scatter_gather(rows: DataFrame, seconds: int, low: int, held: list) -> tuple[DataFrame, DataFrame]:
+def _scatter_gather(rows: DataFrame, seconds: int, low: int, held: list[DataFrame]) -> tuple[DataFrame, DataFrame]:
     """Per row its ``scatter_gather``; and the pairs (s, d) with their distinct ``intermediaries``."""
     from pyspark.sql import functions as F
 
