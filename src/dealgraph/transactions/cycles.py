@@ -184,23 +184,18 @@ EVER = (-(2**62), 2**62)  # first-edge times: every one
 Shares: TypeAlias = "tuple[np.ndarray, np.ndarray] | None"  # (part, parts) per start: its out-edges part, part + parts, ...
 
 
-def _chosen(starts: np.ndarray | None, shares: Shares) -> tuple[np.ndarray | None, Shares]:
-    """The start entities asked for (None: all) and their shares, as int64 arrays of one length."""
-    if starts is None:
-        if shares is not None:
+def _start_blocks(n: int, starts: np.ndarray | None, shares: Shares, block: int | None) -> Iterator[tuple[np.ndarray, Shares, int]]:
+    """The starts asked for (None: all ``n``), a block at a time, with their shares and how many starts there are in all."""
+    chosen = None if starts is None else np.asarray(starts, dtype=np.int64)
+    if shares is not None:
+        if chosen is None:
             raise LimitError("shares of a search go with the starts they share")
-        return None, None
-    chosen = np.asarray(starts, dtype=np.int64)
-    if shares is None:
-        return chosen, None
-    part, parts = (np.asarray(a, dtype=np.int64) for a in shares)
-    if part.shape != chosen.shape or parts.shape != chosen.shape or (parts < 1).any() or (part < 0).any() or (part >= parts).any():
-        raise LimitError("shares are (part, parts) per start, 0 <= part < parts")
-    return chosen, (part, parts)
-
-
-def _share(shares: Shares, block: np.ndarray) -> Shares:
-    return None if shares is None else (shares[0][block], shares[1][block])
+        part, parts = (np.asarray(a, dtype=np.int64) for a in shares)
+        if part.shape != chosen.shape or parts.shape != chosen.shape or (parts < 1).any() or (part < 0).any() or (part >= parts).any():
+            raise LimitError("shares are (part, parts) per start, 0 <= part < parts")
+    size = n if chosen is None else len(chosen)
+    for at in _blocks(size, block):
+        yield (at if chosen is None else chosen[at]), (None if shares is None else (part[at], parts[at])), size
 
 
 def _run(graph: SimpleGraph | TemporalGraph, starts: np.ndarray, k: int, window: int | None, mode: int, offsets: np.ndarray,
@@ -241,12 +236,9 @@ def count_graph_cycles(graph: SimpleGraph | TemporalGraph, k: int, *, window: in
     start = time.perf_counter()
     total = np.zeros(k + 1, dtype=np.int64)
     done = 0
-    chosen, shared = _chosen(starts, shares)
-    size = graph.n if chosen is None else len(chosen)
-    for block_of in _blocks(size, block):
-        some = block_of if chosen is None else chosen[block_of]
+    for some, share, size in _start_blocks(graph.n, starts, shares, block):
         _, counts = _run(graph, some, k, window, 0, np.zeros(len(some), dtype=np.int64), _EMPTY_OUT, _EMPTY_COUNTS, _EMPTY_COUNTS,
-                         first, _share(shared, block_of))
+                         first, share)
         total += counts
         done += len(some)
         if progress:
@@ -299,15 +291,12 @@ def cycle_blocks(graph: SimpleGraph | TemporalGraph, k: int, *, window: int | No
     """
     check_max_length(k)
     done = 0
-    chosen, shared = _chosen(starts, shares)
-    size = graph.n if chosen is None else len(chosen)
-    for block_of in _blocks(size, block):
-        some = block_of if chosen is None else chosen[block_of]
+    for some, share, size in _start_blocks(graph.n, starts, shares, block):
         zeros = np.zeros(len(some), dtype=np.int64)
-        found, _ = _run(graph, some, k, window, 0, zeros, _EMPTY_OUT, _EMPTY_COUNTS, _EMPTY_COUNTS, first, _share(shared, block_of))
+        found, _ = _run(graph, some, k, window, 0, zeros, _EMPTY_OUT, _EMPTY_COUNTS, _EMPTY_COUNTS, first, share)
         offsets = np.concatenate(([0], np.cumsum(found)[:-1])).astype(np.int64)
         out = np.empty(int(found.sum()) * k, dtype=np.int64)
-        _run(graph, some, k, window, 1, offsets, out, _EMPTY_COUNTS, _EMPTY_COUNTS, first, _share(shared, block_of))
+        _run(graph, some, k, window, 1, offsets, out, _EMPTY_COUNTS, _EMPTY_COUNTS, first, share)
         done += len(some)
         if progress:
             progress(done, size)
@@ -378,11 +367,8 @@ def cycle_features(graph: SimpleGraph | TemporalGraph, k: int, *, window: int | 
     edges = np.zeros((nt, graph.m, k + 1), dtype=np.int64)
     vertices = np.zeros((nt, graph.n, k + 1), dtype=np.int64)
     done = 0
-    chosen, shared = _chosen(starts, shares)
-    size = graph.n if chosen is None else len(chosen)
-    for block_of in _blocks(size, None):
-        some = block_of if chosen is None else chosen[block_of]
-        _run(graph, some, k, window, 2, np.zeros(len(some), dtype=np.int64), _EMPTY_OUT, edges, vertices, first, _share(shared, block_of))
+    for some, share, size in _start_blocks(graph.n, starts, shares, None):
+        _run(graph, some, k, window, 2, np.zeros(len(some), dtype=np.int64), _EMPTY_OUT, edges, vertices, first, share)
         done += len(some)
         if progress:
             progress(done, size)

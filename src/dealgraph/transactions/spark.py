@@ -194,10 +194,11 @@ def _schema(timed: bool) -> str:
 
 
 def _edges(spark: SparkSession, path: str, input_format: str, columns: Mapping[str, str] | None, need_time: bool,
-           listing: bool = False) -> tuple[DataFrame, int, DataFrame]:
+           listing: bool = False) -> tuple[DataFrame, int, DataFrame, DataFrame | None]:
     """Rows as (source, target, ts) with entity keys, and the number of rows; with ``listing`` also the entities as spelled
-    (``source_name``, ``target_name``) and the 1-based input ``row``; and the cached frame they come from, to unpersist
-    when the run ends. Problems raise LedgerError, as the local reader's."""
+    (``source_name``, ``target_name``) and the 1-based input ``row``; the cached frame they come from, to unpersist
+    when the run ends; and with ``listing`` the input itself with its row numbers (``__row``). Problems raise LedgerError,
+    as the local reader's."""
     from pyspark.sql import functions as F
 
     from ..reading.cells import _END_SECOND, _FIRST_SECOND, _PER_SECOND, _UNIT_FLOORS, _UNITS_BY_SIZE
@@ -207,6 +208,7 @@ def _edges(spark: SparkSession, path: str, input_format: str, columns: Mapping[s
         raise LedgerError([Problem(path, None, "timestamp", None, "temporal cycles need a timestamp column (timestamp or date)")])
     timed = "timestamp" in found
     schema = _schema(timed)
+    numbered = None
     if listing:  # the input's own row numbers, as the local listing gives them
         numbered = _numbered(frame)
         def with_rows(batches: Any) -> Any:
@@ -234,7 +236,7 @@ def _edges(spark: SparkSession, path: str, input_format: str, columns: Mapping[s
         raise LedgerError(_problems(spark, frame, found, path, unit, len(sizes) > 1))
     rows = keyed.select("source", "target", (ts if ts is not None else F.lit(None).cast("long")).alias("ts"),
                         *(["source_name", "target_name", "row"] if listing else []))
-    return rows, n_rows, keyed
+    return rows, n_rows, keyed, numbered
 
 
 def _problems(spark: SparkSession, frame: DataFrame, found: Mapping[str, str], path: str, unit: str, mixed: bool) -> list[Problem]:
@@ -335,7 +337,7 @@ def _on_spark(path: str, max_length: int, temporal: bool, window: Any, master: s
     cores = max(1, spark.sparkContext.defaultParallelism)
     spark.conf.set("spark.sql.shuffle.partitions", str(2 * cores))
     listing = output is not None
-    rows, n_rows, cached = _edges(spark, str(path), input_format, columns, temporal, listing)
+    rows, n_rows, cached, _ = _edges(spark, str(path), input_format, columns, temporal, listing)
     try:
         rows = rows.filter(F.col("source") != F.col("target"))
         n = rows.select(F.col("source").alias("key")).union(rows.select(F.col("target").alias("key"))).distinct().count()

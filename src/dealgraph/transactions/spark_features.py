@@ -28,7 +28,7 @@ from .._errors import LimitError
 from ..reading.cells import window_seconds
 from .cycles import check_max_length
 from .features import TOP_ACCOUNTS, FeatureSummary, top_accounts
-from .spark import BROADCAST_LIMIT, _edges, _hop_bounded, _numbered, _read, _slab_width, _spread, refuse_existing, spark_errors, spark_session
+from .spark import BROADCAST_LIMIT, _edges, _hop_bounded, _slab_width, _spread, refuse_existing, spark_errors, spark_session
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -79,7 +79,8 @@ def _features(path: str, output: str, accounts: str | None, max_length: int, win
     spark.conf.set("spark.sql.shuffle.partitions", str(2 * cores))
     k = max_length
     cycles = [f"cycles_{L}" for L in range(2, k + 1)]
-    rows, n_rows, cached = _edges(spark, str(path), input_format, columns, False, listing=True)
+    rows, n_rows, cached, numbered = _edges(spark, str(path), input_format, columns, False, listing=True)
+    assert numbered is not None
     held: list[DataFrame] = [cached]  # unpersisted at the end: the session may be the user's, and live on
     try:
         found, _ = _hop_bounded(spark, rows.filter(F.col("source") != F.col("target")), k, cores, broadcast_limit, "features")
@@ -98,8 +99,7 @@ def _features(path: str, output: str, accounts: str | None, max_length: int, win
         features = [*cycles, *([f"temporal_{c}" for c in cycles] + ["fan_out", "fan_in", "scatter_gather"] if timed else [])]
         per_row = per_row.fillna(0, subset=features).cache()  # the table and the accounts both read it
         held.append(per_row)
-        frame, _ = _read(spark, str(path), input_format, columns)
-        table = (_numbered(frame).join(per_row.select(F.col("row").alias("__row"), *features), "__row", "left")
+        table = (numbered.join(per_row.select(F.col("row").alias("__row"), *features), "__row", "left")
                  .orderBy("__row").drop("__row"))
         table.write.mode("overwrite" if force else "errorifexists").parquet(output)
         account_frame = _accounts(rows, per_row, by_pair, pairs, cycles, timed).cache()
